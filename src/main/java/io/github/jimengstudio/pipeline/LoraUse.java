@@ -24,7 +24,7 @@ public record LoraUse(String name, double strength) {
     public static LoraUse parse(String spec) {
         Objects.requireNonNull(spec, "LoRA spec");
         int colon = spec.lastIndexOf(':');
-        if (colon > 0) {
+        if (colon >= 0) {
             String tail = spec.substring(colon + 1).trim();
             try {
                 return new LoraUse(spec.substring(0, colon).trim(), Double.parseDouble(tail));
