@@ -90,14 +90,26 @@ final class ComfyUiLayout {
         for (Path dir : dirs) {
             matches.addAll(find(dir, nameMatches, findings));
         }
-        List<Path> fp8 = matches.stream().filter(p -> lowerName(p).contains("fp8")).toList();
-        List<Path> usable = matches.stream().filter(p -> !fp8.contains(p)).toList();
+        List<String> unusable = new ArrayList<>();
+        List<Path> fp8 = new ArrayList<>();
+        List<Path> usable = new ArrayList<>();
+        for (Path p : matches) {
+            String problem = FileChecks.fileProblem(p);
+            if (problem != null) {
+                unusable.add(p + ": " + problem);
+            } else if (lowerName(p).contains("fp8")) {
+                fp8.add(p);
+            } else {
+                usable.add(p);
+            }
+        }
         if (usable.isEmpty()) {
             String where = String.join(" or ", dirs.stream().map(Path::toString).toList());
+            unusable.forEach(findings::problem);
             if (!fp8.isEmpty()) {
                 findings.problem(where + ": only fp8 files (" + names(fp8)
                         + "), which this engine cannot read; get " + canonical + " (" + what + ")");
-            } else {
+            } else if (unusable.isEmpty()) {
                 findings.problem(where + ": no " + pattern + " (" + what + ")" + FileChecks.contentsHint(dirs.get(0)));
             }
             return null;
@@ -110,14 +122,16 @@ final class ComfyUiLayout {
         if (!fp8.isEmpty()) {
             findings.note(what + ": passed over " + names(fp8) + " (fp8 is not supported)");
         }
+        unusable.forEach(u -> findings.note(what + ": passed over " + u));
         return chosen;
     }
 
     private static List<Path> find(Path dir, Predicate<String> nameMatches, Findings findings) {
         try (Stream<Path> s = Files.walk(dir, MAX_DEPTH, FileVisitOption.FOLLOW_LINKS)) {
+            // Directories are left out, but not dangling links: those are reported, not silently skipped.
             return s.filter(p -> {
                 String n = lowerName(p);
-                return n.endsWith(".safetensors") && nameMatches.test(n) && Files.isRegularFile(p);
+                return n.endsWith(".safetensors") && nameMatches.test(n) && !Files.isDirectory(p);
             }).sorted().toList();
         } catch (IOException | UncheckedIOException e) {
             findings.problem(dir + ": cannot be searched (" + e.getMessage() + ")");
