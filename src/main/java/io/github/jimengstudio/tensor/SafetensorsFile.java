@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -56,11 +57,17 @@ public final class SafetensorsFile implements WeightSource {
 
     /** Opens and validates a safetensors file. */
     public static SafetensorsFile open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new WeightFileException(path, null, "is a folder, not a .safetensors file "
+                    + "(WeightSources.open accepts a model component folder)");
+        }
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new WeightFileException(path, null, "file not found");
+        } catch (IOException e) {
+            throw new WeightFileException(path, null, "cannot be opened for reading: " + e, e);
         }
         try {
             long size = ch.size();
@@ -223,6 +230,10 @@ public final class SafetensorsFile implements WeightSource {
             if (d < 0) {
                 throw new WeightFileException(path, name, "negative dimension " + d + " in shape " + shape);
             }
+            if (d > MAX_ELEMENTS) {
+                throw new WeightFileException(path, name, "dimension " + d + " in shape " + shape + " exceeds "
+                        + MAX_ELEMENTS + ", more than the engine can address");
+            }
             dims[i] = d;
             if (d != 0 && numel > MAX_ELEMENTS / d) {
                 throw new WeightFileException(path, name, "shape " + shape + " has more than " + MAX_ELEMENTS
@@ -286,7 +297,8 @@ public final class SafetensorsFile implements WeightSource {
         return path;
     }
 
-    /** The header's {@code __metadata__} strings (empty when absent). */
+    /** The header's {@code __metadata__} strings, in file order (empty when absent). */
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -309,10 +321,16 @@ public final class SafetensorsFile implements WeightSource {
     public ByteBuffer data(String name) throws IOException {
         TensorInfo t = info(name);
         if (t.byteLength() == 0) {
-            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+            return ByteBuffer.allocate(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
         if (!channel.isOpen()) {
             throw new WeightFileException(path, name, "file was closed");
+        }
+        // A file cut short after open would make reads through the mapping fault (SIGBUS) in native code.
+        long size = channel.size();
+        if (dataStart + t.end() > size) {
+            throw new WeightFileException(path, name, "file shrank to " + size + " bytes since it was opened; "
+                    + "the tensor ends at byte " + (dataStart + t.end()));
         }
         return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength())
                 .order(ByteOrder.LITTLE_ENDIAN);
