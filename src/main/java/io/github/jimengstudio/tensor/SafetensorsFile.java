@@ -2,6 +2,7 @@ package io.github.jimengstudio.tensor;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -148,16 +149,36 @@ public final class SafetensorsFile implements WeightSource {
                 tensors.put(name, readEntry(path, name, r, dataSize));
             }
             r.endObject();
-            if (r.peek() != JsonToken.END_DOCUMENT) {
+            if (!SafetensorsFile.atEnd(r)) {
                 throw new WeightFileException(path, null, "trailing content after the header's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(path, null, "header is not valid JSON: " + e.getMessage());
+            throw new WeightFileException(path, null, "header is not valid JSON (" + SafetensorsFile.jsonProblem(e) + ")");
         }
         checkNoOverlap(path, tensors);
         return Collections.unmodifiableMap(tensors);
+    }
+
+    /** True when only whitespace follows the top-level value (strict readers throw on anything else). */
+    static boolean atEnd(JsonReader r) throws IOException {
+        try {
+            return r.peek() == JsonToken.END_DOCUMENT;
+        } catch (MalformedJsonException e) {
+            return false;
+        }
+    }
+
+    /**
+     * gson's message, kept to where the problem is: without its advice to parse leniently (not an option for the
+     * user) and without the JSON path, which for hostile nesting is as long as the header.
+     */
+    static String jsonProblem(Exception e) {
+        String m = String.valueOf(e.getMessage())
+                .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+        int path = m.indexOf(" path $");
+        return path < 0 ? m : m.substring(0, path);
     }
 
     private static void readMetadata(Path path, JsonReader r, Map<String, String> metadata) throws IOException {

@@ -154,13 +154,13 @@ public final class ShardedSafetensors implements WeightSource {
                 }
             }
             r.endObject();
-            if (r.peek() != JsonToken.END_DOCUMENT) {
+            if (!SafetensorsFile.atEnd(r)) {
                 throw new WeightFileException(indexFile, null, "trailing content after the index's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(indexFile, null, "index is not valid JSON: " + e.getMessage());
+            throw new WeightFileException(indexFile, null, "index is not valid JSON (" + SafetensorsFile.jsonProblem(e) + ")");
         }
         if (weightMap == null) {
             throw new WeightFileException(indexFile, null, "index has no \"weight_map\" object");
