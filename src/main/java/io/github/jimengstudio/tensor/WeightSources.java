@@ -18,7 +18,8 @@ public final class WeightSources {
      * Opens {@code path} as a weight source:
      * <ul>
      *   <li>a {@code *.safetensors.index.json} file: a sharded checkpoint ({@link ShardedSafetensors});</li>
-     *   <li>any other file: a single safetensors file ({@link SafetensorsFile});</li>
+     *   <li>any other file: a single safetensors file ({@link SafetensorsFile}); pickle ({@code .bin}, {@code .pt},
+     *       {@code .ckpt}) and GGUF files are refused by name;</li>
      *   <li>a folder (such as a diffusers component folder, {@code transformer/}): the one index file in it, or, if
      *       it has none, the one {@code .safetensors} file in it. Several candidates are refused by name, since
      *       guessing could load the wrong weights (a variant such as {@code .fp16}, or a stray copy).</li>
@@ -28,7 +29,15 @@ public final class WeightSources {
         if (Files.isDirectory(path)) {
             return openFolder(path);
         }
-        if (path.getFileName() != null && path.getFileName().toString().endsWith(".index.json")) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        if (name.matches("(?i).*\\.(bin|pt|pth|ckpt|pkl)(\\.index\\.json)?")) {
+            throw new WeightFileException(path, null, "is a PyTorch pickle checkpoint; only .safetensors weights "
+                    + "are read (pickles can run code when loaded). Use the model's .safetensors files");
+        }
+        if (name.endsWith(".gguf")) {
+            throw new WeightFileException(path, null, "is a GGUF file; only .safetensors weights are read");
+        }
+        if (name.endsWith(".index.json")) {
             return ShardedSafetensors.open(path);
         }
         return SafetensorsFile.open(path);

@@ -149,6 +149,12 @@ class ShardedSafetensorsTest {
         Files.writeString(dir.resolve("other.safetensors.index.json"), "{}");
         e = assertThrows(WeightFileException.class, () -> WeightSources.open(dir));
         assertTrue(e.getMessage().contains("several checkpoint indexes"), e.getMessage());
+        for (String pickle : List.of("pytorch_model.bin", "model.ckpt", "pytorch_model.bin.index.json")) {
+            Path p = dir.resolve(pickle);
+            Files.write(p, new byte[64]);
+            e = assertThrows(WeightFileException.class, () -> WeightSources.open(p));
+            assertTrue(e.getMessage().startsWith(p.toString()) && e.getMessage().contains("pickle"), e.getMessage());
+        }
         Path empty = Files.createDirectory(dir.resolve("empty"));
         e = assertThrows(WeightFileException.class, () -> WeightSources.open(empty));
         assertTrue(e.getMessage().contains(empty.toString()) && e.getMessage().contains("no .safetensors"));
