@@ -31,6 +31,9 @@ import java.util.Set;
  * <p>Format: 8-byte little-endian header length N, N bytes of UTF-8 JSON, then the data area. The JSON maps each
  * tensor name to {dtype, shape, data_offsets [begin, end)} relative to the data area, plus an optional
  * {@code __metadata__} object of strings.
+ *
+ * <p>Unlike the reference library, gaps between tensors and bytes after the last one are tolerated: they cannot
+ * make a read go wrong, while every range that is read is checked (inside the file, disjoint, sized exactly).
  */
 public final class SafetensorsFile implements WeightSource {
 
@@ -149,13 +152,13 @@ public final class SafetensorsFile implements WeightSource {
                 tensors.put(name, readEntry(path, name, r, dataSize));
             }
             r.endObject();
-            if (!SafetensorsFile.atEnd(r)) {
+            if (!atEnd(r)) {
                 throw new WeightFileException(path, null, "trailing content after the header's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(path, null, "header is not valid JSON (" + SafetensorsFile.jsonProblem(e) + ")");
+            throw new WeightFileException(path, null, "header is not valid JSON (" + jsonProblem(e) + ")");
         }
         checkNoOverlap(path, tensors);
         return Collections.unmodifiableMap(tensors);

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -157,6 +159,18 @@ class MalformedWeightFileTest {
         Files.write(cut, Arrays.copyOf(bytes, bytes.length - 1));
         WeightFileException e = assertThrows(WeightFileException.class, () -> SafetensorsFile.open(cut));
         assertNamed(e, cut, "b", "the file is truncated or corrupt");
+    }
+
+    @Test
+    void fileCutShortAfterOpeningIsRefusedBeforeAnyMapping() throws Exception {
+        Path file = dir.resolve("shrinks.safetensors");
+        new SafetensorsWriter().add("a", DType.F32, new long[] {1024}, new float[1024]).write(file);
+        try (SafetensorsFile f = SafetensorsFile.open(file);
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(file) - 100);
+            WeightFileException e = assertThrows(WeightFileException.class, () -> f.data("a"));
+            assertNamed(e, file, "a", "file shrank");
+        }
     }
 
     // ---- sharded checkpoints ----
