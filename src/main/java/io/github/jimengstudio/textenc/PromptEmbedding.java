@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.runtime.Tensor;
 import java.util.Optional;
 
 /**
@@ -47,6 +48,11 @@ public final class PromptEmbedding {
     /** A copy of the values, row-major {@code [length, hidden]}. */
     public float[] toFloatArray() {
         return values.clone();
+    }
+
+    /** The values as a float32 runtime tensor {@code [length, hidden]} on the runtime's device (a new tensor). */
+    public Tensor toTensor() {
+        return Tensor.of(values, length(), hidden);
     }
 
     /** One value, without copying the whole embedding. */

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class PromptEmbeddingCache {
     /** The work done on a miss. */
     @FunctionalInterface
     public interface Encoder {
-        PromptEmbedding encode() throws TextEncoderException;
+        PromptEmbedding encode() throws IOException;
     }
 
     private final long maxBytes;
@@ -45,7 +46,7 @@ public final class PromptEmbeddingCache {
     }
 
     /** The cached embedding for {@code key}, or the one {@code encoder} makes (which is then cached). */
-    public PromptEmbedding get(Key key, Encoder encoder) throws TextEncoderException {
+    public PromptEmbedding get(Key key, Encoder encoder) throws IOException {
         synchronized (this) {
             PromptEmbedding cached = entries.get(key);
             if (cached != null) {

@@ -6,6 +6,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
+import io.github.jimengstudio.tensor.TensorInfo;
+import io.github.jimengstudio.tensor.WeightFileException;
+import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +42,10 @@ public record Qwen3Config(
         int maxPositionEmbeddings,
         int bosTokenId,
         int eosTokenId) {
+
+    static final double QWEN3_4B_RMS_NORM_EPS = 1e-6;
+    static final double QWEN3_4B_ROPE_THETA = 1_000_000.0;
+    static final int QWEN3_4B_MAX_POSITIONS = 40960;
 
     public Qwen3Config {
         positive("hidden_size", hiddenSize);
@@ -96,6 +103,48 @@ public record Qwen3Config(
             throw new TextEncoderException(file + ": cannot read the text encoder config (" + e + ")", e);
         }
         return parse(text, file.toString());
+    }
+
+    /**
+     * The config of a checkpoint that comes without {@code config.json} (ComfyUI's {@code qwen_3_4b.safetensors}),
+     * read off its tensor shapes: hidden size and vocabulary from the embedding table, the layer count from the
+     * layer indices, head width from {@code q_norm}, head counts from the q/k projections, the MLP width from
+     * {@code gate_proj}. What no shape tells — norm eps, RoPE theta, positions — takes Qwen3-4B's values, the only
+     * model such files hold.
+     */
+    public static Qwen3Config fromShapes(WeightSource source) throws IOException {
+        Qwen3WeightNames names = Qwen3WeightNames.of(source);
+        TensorInfo embed = source.info(names.name(Qwen3WeightNames.EMBED));
+        int layers = 0;
+        while (source.contains(names.name(Qwen3WeightNames.layer(layers, "input_layernorm.weight")))) {
+            layers++;
+        }
+        if (embed.rank() != 2 || layers == 0) {
+            throw new WeightFileException(Qwen3WeightNames.originPath(source), null, "has no usable Qwen3 layout ("
+                    + embed + ", " + layers + " layers): not a Qwen3 text encoder checkpoint");
+        }
+        long headDim = dim(source, names, "self_attn.q_norm.weight", 0);
+        if (headDim < 1) {
+            throw new WeightFileException(Qwen3WeightNames.originPath(source), null, "q_norm of layer 0 is empty");
+        }
+        try {
+            return new Qwen3Config(
+                    Math.toIntExact(embed.dim(1)),
+                    layers,
+                    Math.toIntExact(dim(source, names, "self_attn.q_proj.weight", 0) / headDim),
+                    Math.toIntExact(dim(source, names, "self_attn.k_proj.weight", 0) / headDim),
+                    Math.toIntExact(headDim),
+                    Math.toIntExact(dim(source, names, "mlp.gate_proj.weight", 0)),
+                    Math.toIntExact(embed.dim(0)),
+                    QWEN3_4B_RMS_NORM_EPS, QWEN3_4B_ROPE_THETA, QWEN3_4B_MAX_POSITIONS, -1, -1);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new WeightFileException(Qwen3WeightNames.originPath(source), null, "tensor shapes do not form a"
+                    + " Qwen3 model: " + e.getMessage());
+        }
+    }
+
+    private static long dim(WeightSource source, Qwen3WeightNames names, String tensor, int axis) throws IOException {
+        return source.info(names.name(Qwen3WeightNames.layer(0, tensor))).dim(axis);
     }
 
     /** Parses the JSON text of a Qwen3 config; {@code origin} names it in messages. */

@@ -91,6 +91,23 @@ public final class Qwen3WeightNames {
         return layer <= c.lastLayerUsed();
     }
 
+    /** The naming {@code source} uses, found from where its embedding table is; nothing else is checked. */
+    public static Qwen3WeightNames of(WeightSource source) throws WeightFileException {
+        Set<String> names = source.names();
+        boolean prefixed = names.contains(PREFIX + EMBED);
+        boolean bare = names.contains(EMBED);
+        if (prefixed && bare) {
+            throw new WeightFileException(originPath(source), null, "holds both '" + PREFIX + EMBED + "' and '"
+                    + EMBED + "': two text encoders in one checkpoint? Use the model's own text_encoder files");
+        }
+        if (!prefixed && !bare) {
+            throw new WeightFileException(originPath(source), null, "has no '" + PREFIX + EMBED + "' (or '" + EMBED
+                    + "'): this is not a Qwen3 text encoder checkpoint; use the model's text_encoder folder"
+                    + " or ComfyUI's qwen_3_4b.safetensors");
+        }
+        return new Qwen3WeightNames(prefixed ? PREFIX : "");
+    }
+
     /**
      * Finds the naming of {@code source} and checks it against {@code config}.
      *
@@ -99,18 +116,7 @@ public final class Qwen3WeightNames {
     public static Qwen3WeightNames inspect(WeightSource source, Qwen3Config config) throws WeightFileException {
         Path origin = originPath(source);
         Set<String> names = source.names();
-        boolean prefixed = names.contains(PREFIX + EMBED);
-        boolean bare = names.contains(EMBED);
-        if (prefixed && bare) {
-            throw new WeightFileException(origin, null, "holds both '" + PREFIX + EMBED + "' and '" + EMBED
-                    + "': two text encoders in one checkpoint? Use the model's own text_encoder files");
-        }
-        if (!prefixed && !bare) {
-            throw new WeightFileException(origin, null, "has no '" + PREFIX + EMBED + "' (or '" + EMBED
-                    + "'): this is not a Qwen3 text encoder checkpoint; use the model's text_encoder folder"
-                    + " or ComfyUI's qwen_3_4b.safetensors");
-        }
-        Qwen3WeightNames layout = new Qwen3WeightNames(prefixed ? PREFIX : "");
+        Qwen3WeightNames layout = of(source);
         Map<String, long[]> expected = expectedShapes(config);
 
         List<String> missing = new ArrayList<>();

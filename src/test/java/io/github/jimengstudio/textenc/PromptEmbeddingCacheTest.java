@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.textenc.PromptEmbeddingCache.Key;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class PromptEmbeddingCacheTest {
     }
 
     @Test
-    void aMissEncodesAndAHitReturnsEqualValuesWithoutEncoding() throws TextEncoderException {
+    void aMissEncodesAndAHitReturnsEqualValuesWithoutEncoding() throws IOException {
         PromptEmbeddingCache cache = new PromptEmbeddingCache(1 << 20);
         AtomicInteger encodes = new AtomicInteger();
         PromptEmbeddingCache.Encoder encoder = () -> {
@@ -49,7 +50,7 @@ class PromptEmbeddingCacheTest {
     }
 
     @Test
-    void theKeyIsModelTemplateAndPrompt() throws TextEncoderException {
+    void theKeyIsModelTemplateAndPrompt() throws IOException {
         PromptEmbeddingCache cache = new PromptEmbeddingCache(1 << 20);
         cache.put(key("a fox"), embedding(2, 0f));
         assertTrue(cache.contains(new Key(MODEL, TEMPLATE, "a fox")));
@@ -61,7 +62,7 @@ class PromptEmbeddingCacheTest {
     }
 
     @Test
-    void theLeastRecentlyUsedEntriesAreEvictedToStayWithinTheByteBudget() throws TextEncoderException {
+    void theLeastRecentlyUsedEntriesAreEvictedToStayWithinTheByteBudget() throws IOException {
         PromptEmbeddingCache cache = new PromptEmbeddingCache(3 * 10 * 24); // room for three 10-token prompts
         cache.put(key("a"), embedding(10, 1f));
         cache.put(key("b"), embedding(10, 2f));
@@ -82,7 +83,7 @@ class PromptEmbeddingCacheTest {
     }
 
     @Test
-    void anEmbeddingLargerThanTheBudgetIsReturnedButNotKept() throws TextEncoderException {
+    void anEmbeddingLargerThanTheBudgetIsReturnedButNotKept() throws IOException {
         PromptEmbeddingCache cache = new PromptEmbeddingCache(100);
         cache.put(key("small"), embedding(1, 0f));
         PromptEmbedding big = cache.get(key("huge"), () -> embedding(10, 9f));
@@ -113,7 +114,7 @@ class PromptEmbeddingCacheTest {
     }
 
     @Test
-    void cachedEmbeddingsCannotBeChangedThroughWhatCallersGet() throws TextEncoderException {
+    void cachedEmbeddingsCannotBeChangedThroughWhatCallersGet() throws IOException {
         PromptEmbeddingCache cache = new PromptEmbeddingCache(1000);
         PromptEmbedding e = cache.get(key("a"), () -> embedding(2, 1f));
         e.toFloatArray()[0] = 99f;
