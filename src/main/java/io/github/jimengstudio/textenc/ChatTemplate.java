@@ -20,10 +20,12 @@ public final class ChatTemplate {
 
     private final String prefix;
     private final String suffix;
+    private final String identity;
 
     private ChatTemplate(String prefix, String suffix) {
         this.prefix = prefix;
         this.suffix = suffix;
+        this.identity = prefix + "{prompt}" + suffix;
     }
 
     /** The prompt as the tokenizer receives it. The prompt is taken verbatim (no trimming, no escaping). */
@@ -37,7 +39,7 @@ public final class ChatTemplate {
      * render every prompt the same way.
      */
     public String identity() {
-        return apply("{prompt}");
+        return identity;
     }
 
     @Override
