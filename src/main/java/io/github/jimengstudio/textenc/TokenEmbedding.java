@@ -32,10 +32,10 @@ final class TokenEmbedding {
         this.hidden = Math.toIntExact(info.dim(1));
     }
 
-    /** Row {@code id} as float32 into {@code out} at {@code offset}. */
-    private void readRow(long id, float[] out, int offset) throws IOException {
+    /** Row {@code id} of {@code table} as float32 into {@code out} at {@code offset}. */
+    private void readRow(ByteBuffer table, long id, float[] out, int offset) throws IOException {
         int rowBytes = hidden * info.dtype().byteSize();
-        ByteBuffer row = source.data(name).slice(Math.toIntExact(id * rowBytes), rowBytes);
+        ByteBuffer row = table.slice(Math.toIntExact(id * rowBytes), rowBytes);
         WeightSource.decodeFloats(new TensorInfo(name, info.dtype(), new long[] {hidden}, 0, rowBytes), row, out,
                 offset);
     }
@@ -54,8 +54,9 @@ final class TokenEmbedding {
             }
         }
         float[] values = new float[ids.length * hidden];
+        ByteBuffer table = source.data(name); // one mapping per lookup, not per row
         for (int p = 0; p < ids.length; p++) {
-            readRow(ids[p], values, p * hidden);
+            readRow(table, ids[p], values, p * hidden);
         }
         Tensor rows = Tensor.of(values, ids.length, hidden);
         return type == ElementType.FLOAT32 ? rows : rows.to(type);

@@ -80,8 +80,13 @@ public final class PromptEncoderBench {
                 }
             }
             Arrays.sort(forward);
-            System.out.printf("encoder forward, %d tokens: min %.1f ms, median %.1f ms -> %.0f tokens/s (median)%n",
-                    tokens.length(), forward[0], forward[repeats / 2], tokens.length() / (forward[repeats / 2] / 1e3));
+            // The projections dominate: 2 FLOP per weight per token, over the 7 layers that run.
+            long perLayer = (long) HIDDEN * (2L * HEADS * HEAD_DIM + 2L * KV_HEADS * HEAD_DIM) + 3L * HIDDEN * MLP;
+            double gflop = 2.0 * perLayer * (LAYERS - 1) * tokens.length() / 1e9;
+            System.out.printf("encoder forward, %d tokens (%.1f GFLOP): min %.1f ms (%.0f tokens/s, %.0f GFLOP/s),"
+                    + " median %.1f ms (%.0f tokens/s)%n", tokens.length(), gflop, forward[0],
+                    tokens.length() / (forward[0] / 1e3), gflop / (forward[0] / 1e3), forward[repeats / 2],
+                    tokens.length() / (forward[repeats / 2] / 1e3));
 
             double[] miss = new double[repeats];
             double[] hit = new double[repeats];
