@@ -30,6 +30,12 @@ public final class PromptEmbeddingCache {
         PromptEmbedding encode() throws IOException;
     }
 
+    /**
+     * A budget for interactive use: a full 512-token Qwen3-4B prompt takes 512 × 2560 × 4 bytes (5.2 MB), a typical
+     * 50-token one 0.5 MB, so this keeps a dozen long prompts or a hundred short ones.
+     */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
     private final long maxBytes;
     private final LinkedHashMap<Key, PromptEmbedding> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
