@@ -81,6 +81,8 @@ final class OpHelper {
                 return torch.add(torch.mul(x, c), torch.mul(rotated, s))
               def softmax(self: __torch__.Ops, x: Tensor, dim: int) -> Tensor:
                 return torch.softmax(x, dim)
+              def clamp(self: __torch__.Ops, x: Tensor, lo: float, hi: float) -> Tensor:
+                return torch.clamp(x, lo, hi)
               def rsqrt(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.rsqrt(x)
               def mean(self: __torch__.Ops, x: Tensor, dims: List[int], keepdim: bool) -> Tensor:
