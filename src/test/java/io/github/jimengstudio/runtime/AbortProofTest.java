@@ -31,7 +31,7 @@ class AbortProofTest {
 
     @Test
     void everyFacadeOperationOnBf16AndMappedTensorsEndsNormally() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(AbortProofProbe.class, Map.of(), List.of(), 300);
+        ChildJvm.Result r = ChildJvm.run(AbortProofProbe.class, Map.of(), List.of("-Djimeng.threads=1"), 300);
         String out = r.output();
         assertEquals(0, r.exitCode(), "child JVM died (exit " + r.exitCode() + "):\n" + tail(out));
         assertTrue(out.contains("ALL DONE"), tail(out));

@@ -12,7 +12,7 @@ class NativeMemoryTest {
     @Test
     void residentSizeReturnsWithinFivePercentAfterTenThousandScopedOperationsAndATrim() throws Exception {
         ChildJvm.Result r = ChildJvm.run(NativeMemoryProbe.class, Map.of(),
-                List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), 300);
+                List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-Djimeng.threads=1"), 300);
         assertEquals(0, r.exitCode(), r.output());
         String rss = r.output().lines().filter(l -> l.startsWith("RSS ")).findFirst().orElseThrow();
         String ops = r.output().lines().filter(l -> l.startsWith("OPS ")).findFirst().orElseThrow();
