@@ -25,6 +25,7 @@ public final class NativeMemoryProbe {
     }
 
     /** Returns the number of facade operations performed. */
+    @SuppressWarnings("try") // the scope is used for what it closes, not referenced
     private static int loop(Tensor w, Tensor x, int iterations) {
         int ops = 0;
         for (int i = 0; i < iterations; i++) {

@@ -27,6 +27,7 @@ class OpHelperTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is used for what it closes, not referenced
     void writesTheModuleOnceAndLoadsItFromAFreshCacheFolder() throws Exception {
         OpHelper h = OpHelper.load(dir, TorchRuntime.get().manager());
         assertEquals(List.of(h.file()), helpers(dir));

@@ -66,6 +66,7 @@ class TensorScopeTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is used for what it closes, not referenced
     void usingAClosedTensorIsAClearError() {
         Tensor t = Tensor.ones(2);
         t.close();
