@@ -1,5 +1,10 @@
 package io.github.jimengstudio.vae;
 
+import io.github.jimengstudio.tensor.RenamedWeights;
+import io.github.jimengstudio.tensor.TensorInfo;
+import io.github.jimengstudio.tensor.WeightFileException;
+import io.github.jimengstudio.tensor.WeightSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
@@ -81,6 +86,38 @@ public final class LdmVaeNames {
             }
         }
         return null;
+    }
+
+    /**
+     * The LDM-named tensors of {@code ldm} under their diffusers names (zero-copy), the attention projections seen
+     * as {@code [C, C]}.
+     *
+     * @throws WeightFileException listing the tensors that are not part of this VAE (such as the quant
+     *     convolutions of a Stable Diffusion VAE)
+     */
+    public static RenamedWeights view(WeightSource ldm, int upBlocks) throws WeightFileException {
+        RenamedWeights.Builder b = RenamedWeights.builder(ldm, "LDM VAE names");
+        List<String> unknown = new ArrayList<>();
+        for (String name : ldm.names()) {
+            String mapped = toDiffusers(name, upBlocks);
+            if (mapped == null) {
+                unknown.add(name);
+                continue;
+            }
+            TensorInfo t = ldm.info(name);
+            if (isAttentionProjection(mapped) && t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1) {
+                b.reshape(name, mapped, t.dim(0), t.dim(1));
+            } else {
+                b.rename(name, mapped);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new WeightFileException(ldm.origin(), null, unknown.size() + " tensor(s) are not part of the FLUX"
+                    + " VAE (" + String.join(", ", unknown.subList(0, Math.min(8, unknown.size())))
+                    + (unknown.size() > 8 ? ", ..." : "") + "); is this the VAE of another model? Z-Image needs"
+                    + " ComfyUI's ae.safetensors or the model's vae/ folder");
+        }
+        return b.build();
     }
 
     /**
