@@ -5,7 +5,10 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.vae.Layers.Conv2d;
 import java.io.IOException;
 
-/** diffusers' Upsample2D in the decoder: nearest-neighbour 2× (each value copied into a 2×2 block), then a 3×3 conv. */
+/**
+ * diffusers' Upsample2D in the decoder: nearest-neighbour 2× (each value copied into a 2×2 block), then a 3×3
+ * convolution.
+ */
 final class Upsample {
     private final Conv2d conv;
 

@@ -118,7 +118,10 @@ public final class VaeDecoder implements AutoCloseable {
         return decode(latents, VaeTiling.auto());
     }
 
-    /** The sampler's latents (any floating type, any device) decoded to pictures; see {@link #decode(LatentBatch, VaeTiling)}. */
+    /**
+     * The sampler's latents (any floating type, any device) decoded to pictures; see
+     * {@link #decode(LatentBatch, VaeTiling)}.
+     */
     public List<DecodedImage> decode(Tensor latents, VaeTiling tiling) {
         return decode(LatentBatch.of(latents.toFloatArray(), latents.shape()), tiling);
     }

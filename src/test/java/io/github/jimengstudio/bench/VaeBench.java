@@ -29,10 +29,11 @@ import java.util.SplittableRandom;
  * ±1/√fan_in (PyTorch's default bound). Latents are N(0,1) "transformer-space" values, de-normalised by the
  * decoder as in the pipeline.
  *
- * <p>Time: wall clock and process CPU time (user + system of all threads). Peak memory is the process's peak resident size (VmHWM, reset through /proc/self/clear_refs before each
- * decode, after malloc_trim) minus the resident size just before the decode; the weights are mapped and already
- * resident then, so the number is what the decode itself adds. Also prints how far the tiled picture is from the
- * untiled one (mean / 99th percentile / max of |Δ| on the [0, 1] scale), and the mid-block attention op alone.
+ * <p>Time: wall clock and process CPU time (user + system of all threads; this VM under-reports the latter).
+ * Peak memory is the process's peak resident size (VmHWM, reset through /proc/self/clear_refs before each decode,
+ * after malloc_trim) minus the resident size just before the decode; the weights are mapped and already resident
+ * then, so the number is what the decode itself adds. Also prints how far the tiled picture is from the untiled
+ * one (mean / 99th percentile / max of |Δ| on the [0, 1] scale), and the mid-block attention op alone.
  *
  * <p>Arguments: latent sides to run (default {@code 64 128}). Tiles: 32 cells overlapping 8 for a 64 latent,
  * the {@link VaeTiling#auto()} tiles (64, overlap 16) above.
@@ -41,7 +42,8 @@ public final class VaeBench {
     private VaeBench() {}
 
     public static void main(String[] args) throws Exception {
-        int[] sides = args.length == 0 ? new int[] {64, 128} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        int[] sides = args.length == 0 ? new int[] {64, 128}
+                : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         VaeConfig config = VaeConfig.flux();
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jimeng-vae-bench");
         Path file = dir.resolve("vae-random.safetensors");
@@ -106,7 +108,8 @@ public final class VaeBench {
             long t0 = System.nanoTime();
             Functional.attention(q, k, v).close();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("%-52s %6.1f s wall, %6.1f s CPU   peak +%,6d MiB (the score matrix would be %,d MiB)%s%n",
+            System.out.printf("%-52s %6.1f s wall, %6.1f s CPU   peak +%,6d MiB (the score matrix would be %,d MiB)"
+                            + "%s%n",
                     side + "x" + side + " mid-attention op only", seconds, cpuSeconds() - cpu0,
                     (status("VmHWM") - before) >> 20, (4 * tokens * tokens) >> 20, reset ? "" : " (process peak)");
         }

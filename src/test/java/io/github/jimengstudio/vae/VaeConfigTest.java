@@ -82,7 +82,8 @@ class VaeConfigTest {
     void inconsistentNumbersAreNamed() {
         assertTrue(messageOf(flux(", \"norm_num_groups\": 24"))
                 .contains("has width 128, which does not divide into norm_num_groups 24"));
-        assertTrue(messageOf(flux(", \"block_out_channels\": [], \"up_block_types\": []")).contains("block_out_channels is empty"));
+        assertTrue(messageOf(flux(", \"block_out_channels\": [], \"up_block_types\": []"))
+                .contains("block_out_channels is empty"));
         assertTrue(messageOf(flux(", \"scaling_factor\": 0")).contains("scaling_factor is 0.0"));
         assertTrue(messageOf(flux(", \"shift_factor\": null")).contains("shift_factor is missing"));
         assertTrue(messageOf(flux(", \"layers_per_block\": 0")).contains("layers_per_block is 0"));
