@@ -53,9 +53,9 @@ final class OpHelper {
                 return torch.gelu(x, approximate="tanh")
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
-                h = torch.to(x, 6)
-                variance = torch.mean(torch.mul(h, h), [-1], True)
-                h = torch.mul(h, torch.rsqrt(torch.add(variance, eps)))
+                norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)
+                variance = torch.div(torch.mul(norm, norm), x.size(-1))
+                h = torch.mul(x, torch.rsqrt(torch.add(variance, eps)))
                 return torch.mul(w, torch.to(h, dtype))
               def layer_norm(self: __torch__.Ops, x: Tensor, eps: float) -> Tensor:
                 return torch.layer_norm(x, [x.size(-1)], None, None, eps)
