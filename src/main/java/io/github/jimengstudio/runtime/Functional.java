@@ -123,11 +123,28 @@ public final class Functional {
 
     /**
      * RMS norm over the last axis, as Qwen3/Llama define it: the mean square is taken in float32, the normalised
-     * value is cast back to x's type, then multiplied by {@code weight}.
+     * value is cast back to x's type, then multiplied by {@code weight}. The weight is the gain [dim], or any gain
+     * that broadcasts against x with the same last axis (e.g. [B, 1, dim]: a gain already multiplied by a
+     * per-item modulation).
      */
     public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
-        requireLastAxis(x, weight, "rmsNorm weight");
+        requireGain(x, weight, "rmsNorm weight");
         return Tensor.fromHelper(helper().call("rms_norm", x.array(), weight.array(), (double) eps), null);
+    }
+
+    /**
+     * x + weight ⊙ rmsNorm(y): a residual update by a post-normed branch, in one call and three passes over the
+     * data (the product and the sum are one fused multiply-add). {@code weight} as for {@link #rmsNorm}, e.g. the
+     * norm's gain times a gate; x and y have the same shape.
+     */
+    public static Tensor addRmsNorm(Tensor x, Tensor y, Tensor weight, float eps) {
+        if (!Arrays.equals(x.shape(), y.shape())) {
+            throw new IllegalArgumentException("addRmsNorm: residual " + Arrays.toString(x.shape()) + " and branch "
+                    + Arrays.toString(y.shape()) + " differ in shape");
+        }
+        requireGain(y, weight, "addRmsNorm weight");
+        return Tensor.fromHelper(helper().call("add_rms_norm", x.array(), y.array(), weight.array(), (double) eps),
+                null);
     }
 
     /** Layer norm over the last axis without affine parameters (elementwise_affine=False). */
@@ -201,6 +218,21 @@ public final class Functional {
                     + Arrays.toString(sin.shape()));
         }
         return Tensor.fromHelper(helper().call("rope_half", x.array(), cos.array(), sin.array()), x.type());
+    }
+
+    /** A gain that broadcasts against x and has x's last axis. */
+    private static void requireGain(Tensor x, Tensor g, String what) {
+        long[] xs = x.shape();
+        long[] gs = g.shape();
+        boolean ok = gs.length >= 1 && gs.length <= xs.length && gs[gs.length - 1] == xs[xs.length - 1];
+        for (int i = 2; ok && i <= gs.length; i++) {
+            long d = gs[gs.length - i];
+            ok = d == 1 || d == xs[xs.length - i];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(what + " " + Arrays.toString(gs) + " does not broadcast against "
+                    + Arrays.toString(xs) + " with the same last axis");
+        }
     }
 
     private static void requireLastAxis(Tensor x, Tensor p, String what) {

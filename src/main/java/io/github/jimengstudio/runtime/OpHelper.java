@@ -57,6 +57,12 @@ final class OpHelper {
                 variance = torch.div(torch.mul(norm, norm), x.size(-1))
                 h = torch.mul(x, torch.rsqrt(torch.add(variance, eps)))
                 return torch.mul(w, torch.to(h, dtype))
+              def add_rms_norm(self: __torch__.Ops, x: Tensor, y: Tensor, w: Tensor, eps: float) -> Tensor:
+                dtype = y.dtype
+                norm = torch.linalg_vector_norm(y, 2., [-1], True, dtype=6)
+                variance = torch.div(torch.mul(norm, norm), y.size(-1))
+                h = torch.to(torch.mul(y, torch.rsqrt(torch.add(variance, eps))), dtype)
+                return torch.addcmul(x, h, w)
               def layer_norm(self: __torch__.Ops, x: Tensor, eps: float) -> Tensor:
                 return torch.layer_norm(x, [x.size(-1)], None, None, eps)
               def layer_norm_affine(self: __torch__.Ops, x: Tensor, w: Tensor, b: Tensor, eps: float) -> Tensor:

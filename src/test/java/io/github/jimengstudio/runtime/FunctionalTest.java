@@ -213,6 +213,41 @@ class FunctionalTest {
     }
 
     @Test
+    void rmsNormTakesABroadcastGainAndAddRmsNormAddsTheGainedBranch() {
+        int items = 2;
+        int rows = 3;
+        int dim = 16;
+        float[] x = Ref.random(50, items * rows * dim);
+        float[] y = Ref.random(51, items * rows * dim);
+        float[] g = Ref.random(52, items * dim); // a per-item gain [items, 1, dim]
+        float eps = 1e-5f;
+        double[] normed = new double[x.length];
+        double[] added = new double[x.length];
+        for (int b = 0; b < items; b++) {
+            for (int r = 0; r < rows; r++) {
+                int at = (b * rows + r) * dim;
+                double ms = 0;
+                for (int i = 0; i < dim; i++) {
+                    ms += (double) y[at + i] * y[at + i];
+                }
+                double inv = 1 / Math.sqrt(ms / dim + eps);
+                for (int i = 0; i < dim; i++) {
+                    normed[at + i] = g[b * dim + i] * y[at + i] * inv;
+                    added[at + i] = x[at + i] + normed[at + i];
+                }
+            }
+        }
+        Tensor tx = Tensor.of(x, items, rows, dim);
+        Tensor ty = Tensor.of(y, items, rows, dim);
+        Tensor tg = Tensor.of(g, items, 1, dim);
+        assertClose(normed, Functional.rmsNorm(ty, tg, eps).toFloatArray(), HELPER_TOL, "rms_norm, broadcast gain");
+        assertClose(added, Functional.addRmsNorm(tx, ty, tg, eps).toFloatArray(), HELPER_TOL, "add_rms_norm");
+        assertThrows(IllegalArgumentException.class, () -> Functional.rmsNorm(ty, Tensor.zeros(3, 1, dim), eps));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.addRmsNorm(tx, ty.slice(1, 0, 2), Tensor.zeros(dim), eps));
+    }
+
+    @Test
     void rmsNormMatchesReference() {
         int rows = 6;
         int dim = 32;
