@@ -80,13 +80,12 @@ final class ZImageBlock {
                 Tensor gateMsa = mod.get(1).tanh();
                 Tensor scaleMlp = mod.get(2).add(1f);
                 Tensor gateMlp = mod.get(3).tanh();
-                Tensor attnOut = attention(attentionNorm1.forward(x).mul(scaleMsa), rope, mask);
-                Tensor h = x.add(gateMsa.mul(attentionNorm2.forward(attnOut)));
-                out = h.add(gateMlp.mul(ffnNorm2.forward(feedForward(ffnNorm1.forward(h).mul(scaleMlp)))));
+                // x + tanh(g) ⊙ norm2(Attn(norm1(x) ⊙ (1 + s))), then the same around the feed-forward
+                Tensor h = attentionNorm2.addTo(x, attention(attentionNorm1.forward(x, scaleMsa), rope, mask), gateMsa);
+                out = ffnNorm2.addTo(h, feedForward(ffnNorm1.forward(h, scaleMlp)), gateMlp);
             } else {
-                Tensor attnOut = attention(attentionNorm1.forward(x), rope, mask);
-                Tensor h = x.add(attentionNorm2.forward(attnOut));
-                out = h.add(ffnNorm2.forward(feedForward(ffnNorm1.forward(h))));
+                Tensor h = attentionNorm2.addTo(x, attention(attentionNorm1.forward(x), rope, mask), null);
+                out = ffnNorm2.addTo(h, feedForward(ffnNorm1.forward(h)), null);
             }
             return s.keep(out);
         }

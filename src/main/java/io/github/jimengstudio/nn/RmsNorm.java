@@ -31,6 +31,16 @@ public final class RmsNorm {
         return Functional.rmsNorm(x, weight, eps);
     }
 
+    /** forward(x) ⊙ scale, with the scale (e.g. [B, 1, dim]) folded into the gain: one pass less. */
+    public Tensor forward(Tensor x, Tensor scale) {
+        return Functional.rmsNorm(x, weight.mul(scale), eps);
+    }
+
+    /** residual + gate ⊙ forward(branch) in one fused update; {@code gate} (e.g. [B, 1, dim]) may be null. */
+    public Tensor addTo(Tensor residual, Tensor branch, Tensor gate) {
+        return Functional.addRmsNorm(residual, branch, gate == null ? weight : weight.mul(gate), eps);
+    }
+
     public Tensor weight() {
         return weight;
     }
