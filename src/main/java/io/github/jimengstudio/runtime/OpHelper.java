@@ -79,6 +79,13 @@ final class OpHelper {
                 out_re = torch.sub(torch.mul(re, cos), torch.mul(im, sin))
                 out_im = torch.add(torch.mul(re, sin), torch.mul(im, cos))
                 return torch.to(torch.flatten(torch.stack([out_re, out_im], -1), -2), dtype)
+              def rope_pairs_heads_first(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+                dtype = x.dtype
+                h = torch.transpose(torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(x, 6)), -1, [-1, 2])), 1, 2)
+                f = torch.transpose(torch.complex(torch.to(cos, 6), torch.to(sin, 6)), 1, 2)
+                out = torch.empty([h.size(0), h.size(1), h.size(2), h.size(3)], dtype=9, device=h.device)
+                _0 = torch.mul(h, f, out=out)
+                return torch.to(torch.flatten(torch.view_as_real(out), -2), dtype)
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)

@@ -393,6 +393,27 @@ class FunctionalTest {
     }
 
     @Test
+    void ropePairsHeadsFirstIsRopePairsInTheAttentionLayout() {
+        int b = 2;
+        int t = 5;
+        int heads = 3;
+        int d = 8;
+        Tensor x = Tensor.of(Ref.random(60, b * t * heads * d), b, t, heads, d);
+        Tensor cos = Tensor.of(Ref.uniform(61, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(62, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor expected = Functional.ropePairs(x, cos, sin).transpose(1, 2).contiguous();
+        Tensor y = Functional.ropePairsHeadsFirst(x, cos, sin);
+        assertArrayEquals(new long[] {b, heads, t, d}, y.shape());
+        float[] e = expected.toFloatArray();
+        double[] ref = new double[e.length];
+        for (int i = 0; i < e.length; i++) {
+            ref[i] = e[i];
+        }
+        assertClose(ref, y.toFloatArray(), HELPER_TOL, "rope pairs, heads first");
+        assertThrows(IllegalArgumentException.class, () -> Functional.ropePairsHeadsFirst(x.reshape(b, t, -1), cos, sin));
+    }
+
+    @Test
     void ropeRotateHalfMatchesReference() {
         int heads = 2;
         int t = 5;
