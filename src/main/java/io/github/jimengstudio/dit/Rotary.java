@@ -5,7 +5,7 @@ import io.github.jimengstudio.runtime.Tensor;
 
 /**
  * A batch's RoPE factors on the device, [B, S, 1, pairs] in float32 (broadcast over heads), applied to queries and
- * keys [B, S, heads, head_dim] on adjacent pairs.
+ * keys [B, S, heads, head_dim] on adjacent pairs; the result comes as [B, heads, S, head_dim], ready for attention.
  */
 final class Rotary {
 
@@ -17,7 +17,8 @@ final class Rotary {
         sin = Tensor.of(f.sin(), f.batch(), f.length(), 1, f.pairs());
     }
 
-    Tensor apply(Tensor x) {
-        return Functional.ropePairs(x, cos, sin);
+    /** [B, S, heads, head_dim] → rotated, as [B, heads, S, head_dim]. */
+    Tensor applyHeadsFirst(Tensor x) {
+        return Functional.ropePairsHeadsFirst(x, cos, sin);
     }
 }

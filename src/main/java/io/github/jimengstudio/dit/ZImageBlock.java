@@ -101,12 +101,11 @@ final class ZImageBlock {
             q = normQ.forward(q);
             k = normK.forward(k);
         }
-        q = rope.apply(q);
-        k = rope.apply(k);
-        // SDPA takes [B, heads, S, head_dim]
-        Tensor o = mask == null
-                ? Functional.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
-                : Functional.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), mask, false);
+        // attention reads [B, heads, S, head_dim] fastest in row-major order: RoPE writes q and k that way
+        q = rope.applyHeadsFirst(q);
+        k = rope.applyHeadsFirst(k);
+        v = v.transpose(1, 2).contiguous();
+        Tensor o = mask == null ? Functional.attention(q, k, v) : Functional.attention(q, k, v, mask, false);
         return toOut.forward(o.transpose(1, 2).reshape(b, n, (long) heads * headDim));
     }
 
