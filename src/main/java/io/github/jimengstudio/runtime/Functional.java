@@ -194,6 +194,19 @@ public final class Functional {
     }
 
     /**
+     * {@link #siluMul} written over {@code gate}, which is returned: no new tensor, so no fresh memory to fault in
+     * and fill (for a feed-forward's largest activation). {@code gate} must be a temporary the caller owns.
+     */
+    public static Tensor siluMulInPlace(Tensor gate, Tensor up) {
+        if (!Arrays.equals(gate.shape(), up.shape()) || gate.type() != up.type()) {
+            throw new IllegalArgumentException("siluMulInPlace: gate " + gate + " and up " + up
+                    + " must have the same shape and type");
+        }
+        helper().call("silu_mul_", gate.writable(), up.array()).close();
+        return gate;
+    }
+
+    /**
      * Rotary embedding on adjacent pairs (x[2i], x[2i+1]) as complex numbers times cos + i sin: what Z-Image's
      * {@code view_as_complex(x.float().reshape(..., -1, 2)) * freqs_cis} computes, in float32, cast back to x's
      * type. cos and sin hold one angle per pair: their last axis is half of x's, broadcastable over the rest.

@@ -49,6 +49,8 @@ final class OpHelper {
                 return torch.silu(x)
               def silu_mul(self: __torch__.Ops, gate: Tensor, up: Tensor) -> Tensor:
                 return torch.mul(torch.silu(gate), up)
+              def silu_mul_(self: __torch__.Ops, gate: Tensor, up: Tensor) -> Tensor:
+                return torch.mul_(torch.silu_(gate), up)
               def gelu_tanh(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.gelu(x, approximate="tanh")
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:

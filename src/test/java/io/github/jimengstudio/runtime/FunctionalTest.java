@@ -3,6 +3,7 @@ package io.github.jimengstudio.runtime;
 import static io.github.jimengstudio.runtime.Ref.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -356,6 +357,26 @@ class FunctionalTest {
         }
         assertClose(ref, Functional.siluMul(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)).toFloatArray(), HELPER_TOL,
                 "silu_mul");
+    }
+
+    @Test
+    void siluMulInPlaceOverwritesTheGate() {
+        float[] g = Ref.random(48, 40);
+        float[] u = Ref.random(49, 40);
+        double[] ref = new double[40];
+        for (int i = 0; i < 40; i++) {
+            ref[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+        }
+        Tensor gate = Tensor.of(g, 4, 10).mul(1f); // an op's result, as a linear layer's output would be
+        Tensor out = Functional.siluMulInPlace(gate, Tensor.of(u, 4, 10));
+        assertSame(gate, out);
+        assertClose(ref, gate.toFloatArray(), HELPER_TOL, "silu_mul_");
+        Tensor helperResult = Functional.siluMul(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)); // a helper (inference) result
+        assertClose(ref, Functional.siluMulInPlace(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)).toFloatArray(),
+                HELPER_TOL, "silu_mul_ on a fresh tensor");
+        Functional.siluMulInPlace(helperResult, Tensor.of(u, 4, 10)); // copied before the write, never refused
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.siluMulInPlace(Tensor.of(g, 4, 10), Tensor.of(u, 40)));
     }
 
     @Test
