@@ -32,7 +32,8 @@ final class RandomWeights implements WeightSource {
             for (long d : shape) {
                 n *= d;
             }
-            ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4 * n)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = (Boolean.getBoolean("bench.heapWeights") ? ByteBuffer.allocate(Math.toIntExact(4 * n))
+                    : ByteBuffer.allocateDirect(Math.toIntExact(4 * n))).order(ByteOrder.LITTLE_ENDIAN);
             FloatBuffer f = b.asFloatBuffer();
             String name = e.getKey();
             boolean gain = name.contains("norm") && shape.length == 1;
