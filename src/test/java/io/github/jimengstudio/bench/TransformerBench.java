@@ -19,10 +19,11 @@ import java.util.SplittableRandom;
  * refiners, 16 heads, cap_feat_dim 1024, a 64×64 latent (512×512 image, 1024 image tokens) and 64 caption tokens —
  * with random float32 weights made in Java, on the CPU in float32.
  *
- * <p>Prints seconds per forward (median of the timed runs after one warm-up), the achieved rate counting the
- * matrix products and attention as zimage-spec/anchors.md do (2·m·n·k per linear, 4·S²·dim per attention), and
- * that rate divided by libtorch's own 2048³ float32 GEMM rate measured in the same process with the same threads
- * (before and after the forwards; the better of the two), plus the process's peak RSS.
+ * <p>Prints seconds per forward, the achieved rate counting the matrix products and attention as
+ * zimage-spec/anchors.md do (2·m·n·k per linear, 4·S²·dim per attention), and that rate divided by libtorch's own
+ * 2048³ float32 GEMM rate, measured in the same process with the same threads right before each forward (the
+ * machines are shared: the best forward over the best GEMM, and the median of the per-run ratios), plus the
+ * process's peak RSS.
  *
  * <p>Arguments: [timed runs, default 5].
  */
@@ -48,8 +49,9 @@ public final class TransformerBench {
         System.out.printf("mid config: %s%n  %.1f M parameters (%.0f MB float32) made in %.1f s; %.1f GFLOP per forward%n",
                 c, weights.bytes() / 4e6, weights.bytes() / 1e6, (System.nanoTime() - t0) / 1e9, flops / 1e9);
 
-        double gemmBefore = gemmRate(2048, 5);
         double[] seconds = new double[runs];
+        double[] gemm = new double[runs];
+        long faults = 0;
         try (ZImageTransformer dit = ZImageTransformer.load(weights, c, ElementType.FLOAT32)) {
             SplittableRandom rnd = new SplittableRandom(7);
             float[] latent = new float[16 * IMAGE_SIDE * IMAGE_SIDE];
@@ -60,33 +62,41 @@ public final class TransformerBench {
             for (int i = 0; i < caption.length; i++) {
                 caption[i] = (float) rnd.nextDouble(-3, 3);
             }
+            // Each run: libtorch's GEMM rate, then one forward right after it, so that both see the same machine.
             for (int r = -1; r < runs; r++) {
+                double rate = gemmRate(2048, 3);
                 try (TensorScope s = TensorScope.open()) {
                     Tensor x = Tensor.of(latent, 16, 1, IMAGE_SIDE, IMAGE_SIDE);
                     Tensor cap = Tensor.of(caption, CAPTION_TOKENS, c.capFeatDim());
-                    long faults = minorFaults();
+                    long f0 = minorFaults();
                     long a = System.nanoTime();
                     List<Tensor> out = dit.forward(List.of(x), new float[] {0.5f}, List.of(cap));
                     out.get(0).toFloatArray();
                     double sec = (System.nanoTime() - a) / 1e9;
-                    System.out.printf("  forward %s: %.3f s, %d minor page faults%n", r < 0 ? "warm-up" : "#" + (r + 1),
-                            sec, minorFaults() - faults);
+                    System.out.printf("  %s: GEMM %.0f GFLOP/s, forward %.3f s = %.0f GFLOP/s (%.2f of GEMM), %d minor"
+                            + " page faults%n", r < 0 ? "warm-up" : "run " + (r + 1), rate / 1e9, sec,
+                            flops / sec / 1e9, flops / sec / rate, minorFaults() - f0);
                     if (r >= 0) {
                         seconds[r] = sec;
+                        gemm[r] = rate;
+                        faults += minorFaults() - f0;
                     }
                 }
             }
         }
-        double gemmAfter = gemmRate(2048, 5);
-        double gemm = Math.max(gemmBefore, gemmAfter);
-        double median = median(seconds);
-        double rate = flops / median;
-        System.out.printf("threads %d; libtorch 2048^3 GEMM %.1f GFLOP/s before, %.1f after%n", rt.threads(),
-                gemmBefore / 1e9, gemmAfter / 1e9);
-        System.out.printf("forward: median %.3f s, best %.3f s over %d runs; %.1f GFLOP/s = %.2f of the GEMM rate"
-                        + " (best run %.2f); peak RSS %.0f MB%n",
-                median, Arrays.stream(seconds).min().orElseThrow(), runs, rate / 1e9, rate / gemm,
-                flops / Arrays.stream(seconds).min().orElseThrow() / gemm, peakRssBytes() / 1e6);
+        double[] ratios = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ratios[r] = flops / seconds[r] / gemm[r];
+        }
+        double best = Arrays.stream(seconds).min().orElseThrow();
+        double bestGemm = Arrays.stream(gemm).max().orElseThrow();
+        System.out.printf("threads %d; %d runs%n", rt.threads(), runs);
+        System.out.printf("forward: best %.3f s (%.1f GFLOP/s), median %.3f s; libtorch 2048^3 GEMM best %.1f GFLOP/s,"
+                        + " median %.1f%n", best, flops / best / 1e9, median(seconds), bestGemm / 1e9,
+                median(gemm) / 1e9);
+        System.out.printf("achieved / GEMM rate: %.2f best forward over best GEMM; %.2f median of the per-run ratios;"
+                        + " %d minor page faults per forward; peak RSS %.0f MB%n", flops / best / bestGemm,
+                median(ratios), faults / runs, peakRssBytes() / 1e6);
     }
 
     /**

@@ -12,10 +12,12 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * Where a main block's time goes: each op of one modulated Z-Image block, at the mid configuration's unified
- * sequence (1088 tokens, dim 1024, 16 heads of 64, FFN 2730), timed alone with the runtime calls the block makes
- * (best of N, to see through a shared machine's noise), with its share of the block and its GFLOP/s where it has
- * FLOPs.
+ * Where a main block's time goes: each op of one modulated Z-Image block ({@code ZImageBlock.forward}), at the
+ * mid configuration's unified sequence (1088 tokens, dim 1024, 16 heads of 64, FFN 2730), timed alone with the
+ * runtime calls the block makes, with its share of the block and its GFLOP/s where it has FLOPs. All ops run
+ * round-robin and each keeps its best time, to see through a shared machine's noise. Indented rows are
+ * alternatives for comparison, not counted (a count of -1 subtracts a helper copy the row above includes).
+ * Arguments: [rounds, default 15].
  */
 public final class TransformerOpProfile {
     private TransformerOpProfile() {}
@@ -46,45 +48,46 @@ public final class TransformerOpProfile {
             Tensor o = rand(rnd, 1, h, s, hd);
             Tensor ada = rand(rnd, 1, 256);
             Tensor wada = rand(rnd, 4 * d, 256);
+            Tensor y = rand(rnd, 1, s, d);
+            Tensor v = rand(rnd, 1, s, h, hd);
+            Tensor qh = v.transpose(1, 2).contiguous();
             double lin = 2.0 * s * d * d;
             double ffn = 2.0 * s * d * f;
-            time(rows, "linear to_q/k/v/out (x4)", 4, lin, reps, () -> Functional.linear(x, wq, null));
-            time(rows, "linear w1/w3 (x2)", 2, ffn, reps, () -> Functional.linear(x, w1, null));
-            time(rows, "linear w2", 1, ffn, reps, () -> Functional.linear(hidden, w2, null));
-            time(rows, "attention (SDPA)", 1, 4.0 * s * s * d, reps,
-                    () -> Functional.attention(q.transpose(1, 2), q.transpose(1, 2), q.transpose(1, 2)));
-            Tensor qc = q.transpose(1, 2).contiguous();
-            time(rows, "  (SDPA on contiguous [B,H,S,64])", 0, 4.0 * s * s * d, reps,
-                    () -> Functional.attention(qc, qc, qc));
-            time(rows, "  (softmax(q k^T) v, unfused)", 0, 4.0 * s * s * d, reps,
-                    () -> qc.matmul(qc.transpose(2, 3)).mul(0.125f).softmax(-1).matmul(qc));
-            time(rows, "attention out transpose+reshape", 1, 0, reps, () -> o.transpose(1, 2).reshape(1, s, d));
-            time(rows, "rms norm [S, dim] (x4)", 4, 0, reps, () -> Functional.rmsNorm(x, g, 1e-5f));
-            time(rows, "rms norm q/k [S, H, 64] (x2)", 2, 0, reps, () -> Functional.rmsNorm(q, gh, 1e-5f));
-            time(rows, "rope q/k (x2)", 2, 0, reps, () -> Functional.ropePairs(q, cos, sin));
-            time(rows, "silu(w1 x) * w3 x", 1, 0, reps, () -> Functional.siluMul(hidden, hidden));
-            time(rows, "  (silu alone)", 0, 0, reps, () -> hidden.silu());
-            time(rows, "  (mul alone)", 0, 0, reps, () -> hidden.mul(hidden));
-            time(rows, "x * (1 + scale) (x2)", 2, 0, reps, () -> x.mul(scale));
-            time(rows, "gate * branch (x2)", 2, 0, reps, () -> scale.mul(x));
-            time(rows, "residual add (x2)", 2, 0, reps, () -> x.add(x));
-            time(rows, "adaLN linear + chunk/tanh/+1", 1, 0, reps, () -> {
+            time(rows, "adaLN linear, chunk, tanh, 1 + s", 1, 0, reps, () -> {
                 List<Tensor> m = Functional.linear(ada, wada, null).unsqueeze(1).chunk(4, 2);
                 m.get(0).add(1f);
                 m.get(1).tanh();
                 m.get(2).add(1f);
                 return m.get(3).tanh();
             });
+            time(rows, "norm1(x) * (1 + s), ffn_norm1 (x2)", 2, 0, reps, () -> Functional.rmsNorm(x, g.mul(scale), 1e-5f));
+            time(rows, "linear to_q/k/v/out.0 (x4)", 4, lin, reps, () -> Functional.linear(x, wq, null));
+            time(rows, "q/k RMS norm [S, 16, 64] (x2)", 2, 0, reps, () -> Functional.rmsNorm(q, gh, 1e-5f));
+            time(rows, "q/k RoPE, heads first (x2)", 2, 0, reps, () -> Functional.ropePairsHeadsFirst(q, cos, sin));
+            time(rows, "v to heads first", 1, 0, reps, () -> v.transpose(1, 2).contiguous());
+            time(rows, "attention (SDPA)", 1, 4.0 * s * s * d, reps, () -> Functional.attention(qh, qh, qh));
+            time(rows, "  (SDPA on transposed views)", 0, 4.0 * s * s * d, reps,
+                    () -> Functional.attention(v.transpose(1, 2), v.transpose(1, 2), v.transpose(1, 2)));
+            time(rows, "attention out to [S, dim]", 1, 0, reps, () -> o.transpose(1, 2).reshape(1, s, d));
+            time(rows, "x + tanh(g) * norm2(branch) (x2)", 2, 0, reps,
+                    () -> Functional.addRmsNorm(x, y, g.mul(scale), 1e-5f));
+            time(rows, "linear w1/w3 (x2)", 2, ffn, reps, () -> Functional.linear(x, w1, null));
+            time(rows, "silu(w1 y) * w3 y, in place", 1, 0, reps,
+                    () -> Functional.siluMulInPlace(hidden.mul(1f), hidden));
+            time(rows, "  (the copy made for the line above)", -1, 0, reps, () -> hidden.mul(1f));
+            time(rows, "linear w2", 1, ffn, reps, () -> Functional.linear(hidden, w2, null));
             runRoundRobin(rows, reps);
         }
         double total = rows.values().stream().mapToDouble(r -> r[0] * r[1]).sum();
-        System.out.printf("%-34s %6s %9s %7s %8s%n", "op (count per block)", "count", "ms each", "share", "GFLOP/s");
+        double gemmTime = rows.values().stream().filter(r -> r[2] > 0 && r[0] > 0).mapToDouble(r -> r[0] * r[1]).sum();
+        System.out.printf("%-36s %6s %9s %7s %8s%n", "op (count per block)", "count", "ms each", "share", "GFLOP/s");
         for (Map.Entry<String, double[]> e : rows.entrySet()) {
             double[] r = e.getValue();
-            System.out.printf("%-34s %6d %9.2f %6.1f%% %8s%n", e.getKey(), (int) r[0], r[1] * 1e3,
+            System.out.printf("%-36s %6d %9.2f %6.1f%% %8s%n", e.getKey(), (int) r[0], r[1] * 1e3,
                     100 * r[0] * r[1] / total, r[2] > 0 ? String.format("%.1f", r[2] / r[1] / 1e9) : "");
         }
-        System.out.printf("sum per block %.1f ms%n", total * 1e3);
+        System.out.printf("sum per block %.1f ms, of which linear layers and attention %.1f ms (%.0f%%)%n", total * 1e3,
+                gemmTime * 1e3, 100 * gemmTime / total);
     }
 
     private static Tensor rand(SplittableRandom rnd, long... shape) {
