@@ -8,6 +8,7 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.TorchRuntime;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,7 +26,8 @@ import java.util.SplittableRandom;
  * machines are shared: the best forward over the best GEMM, and the median of the per-run ratios), plus the
  * process's peak RSS.
  *
- * <p>Arguments: [timed runs, default 5].
+ * <p>With {@code -Djimeng.threads=1} every time is this thread's CPU time, which a busy shared machine does not
+ * inflate; with libtorch's default threads it is wall time. Arguments: [timed runs, default 5].
  */
 public final class TransformerBench {
     private TransformerBench() {}
@@ -49,6 +51,10 @@ public final class TransformerBench {
         System.out.printf("mid config: %s%n  %.1f M parameters (%.0f MB float32) made in %.1f s; %.1f GFLOP per forward%n",
                 c, weights.bytes() / 4e6, weights.bytes() / 1e6, (System.nanoTime() - t0) / 1e9, flops / 1e9);
 
+        // With one intra-op thread libtorch computes on the calling thread, so its CPU time is what the work costs
+        // whatever else runs on the machine; with more threads only wall time can be used.
+        boolean cpuClock = rt.threads() == 1;
+        System.out.println(cpuClock ? "timing: this thread's CPU time (1 intra-op thread)" : "timing: wall clock");
         double[] seconds = new double[runs];
         double[] gemm = new double[runs];
         long faults = 0;
@@ -64,15 +70,15 @@ public final class TransformerBench {
             }
             // Each run: libtorch's GEMM rate, then one forward right after it, so that both see the same machine.
             for (int r = -1; r < runs; r++) {
-                double rate = gemmRate(2048, 3);
+                double rate = gemmRate(2048, 3, cpuClock);
                 try (TensorScope s = TensorScope.open()) {
                     Tensor x = Tensor.of(latent, 16, 1, IMAGE_SIDE, IMAGE_SIDE);
                     Tensor cap = Tensor.of(caption, CAPTION_TOKENS, c.capFeatDim());
                     long f0 = minorFaults();
-                    long a = System.nanoTime();
+                    long a = now(cpuClock);
                     List<Tensor> out = dit.forward(List.of(x), new float[] {0.5f}, List.of(cap));
                     out.get(0).toFloatArray();
-                    double sec = (System.nanoTime() - a) / 1e9;
+                    double sec = (now(cpuClock) - a) / 1e9;
                     System.out.printf("  %s: GEMM %.0f GFLOP/s, forward %.3f s = %.0f GFLOP/s (%.2f of GEMM), %d minor"
                             + " page faults%n", r < 0 ? "warm-up" : "run " + (r + 1), rate / 1e9, sec,
                             flops / sec / 1e9, flops / sec / rate, minorFaults() - f0);
@@ -119,8 +125,12 @@ public final class TransformerBench {
         return flops;
     }
 
+    static long now(boolean cpuClock) {
+        return cpuClock ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     /** libtorch's float32 GEMM rate on n×n×n (median of {@code reps} after two warm-ups), FLOP/s. */
-    static double gemmRate(int n, int reps) {
+    static double gemmRate(int n, int reps, boolean cpuClock) {
         SplittableRandom rnd = new SplittableRandom(1);
         float[] v = new float[n * n];
         for (int i = 0; i < v.length; i++) {
@@ -131,10 +141,10 @@ public final class TransformerBench {
             Tensor a = Tensor.of(v, n, n);
             Tensor b = Tensor.of(v, n, n);
             for (int r = -2; r < reps; r++) {
-                long t0 = System.nanoTime();
+                long t0 = now(cpuClock);
                 a.matmul(b).close();
                 if (r >= 0) {
-                    s[r] = (System.nanoTime() - t0) / 1e9;
+                    s[r] = (now(cpuClock) - t0) / 1e9;
                 }
             }
         }
