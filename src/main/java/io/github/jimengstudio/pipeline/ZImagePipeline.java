@@ -1,0 +1,549 @@
+package io.github.jimengstudio.pipeline;
+
+import io.github.jimengstudio.dit.ZImageTransformer;
+import io.github.jimengstudio.dit.ZImageTransformerConfig;
+import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.TorchRuntime;
+import io.github.jimengstudio.sampling.FlowMatchEulerScheduler;
+import io.github.jimengstudio.sampling.SchedulerConfig;
+import io.github.jimengstudio.sampling.TorchCpuRandom;
+import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
+import io.github.jimengstudio.textenc.PromptEmbedding;
+import io.github.jimengstudio.textenc.PromptEmbeddingCache;
+import io.github.jimengstudio.textenc.PromptEncoder;
+import io.github.jimengstudio.textenc.TokenizedPrompt;
+import io.github.jimengstudio.vae.DecodedImage;
+import io.github.jimengstudio.vae.LatentBatch;
+import io.github.jimengstudio.vae.RgbImage;
+import io.github.jimengstudio.vae.VaeConfig;
+import io.github.jimengstudio.vae.VaeDecoder;
+import io.github.jimengstudio.vae.VaeTiling;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Z-Image-Turbo end to end: a {@link GenerationRequest} in, a {@link GeneratedImage} with its
+ * {@link GenerationRecord} out. It mirrors diffusers' {@code ZImagePipeline.__call__} (zimage-spec §0, §5, §6):
+ * <ol>
+ *   <li>encode the prompt (and, with guidance, the negative prompt) through the prompt cache;</li>
+ *   <li>draw the noise {@code [1, 16, H/8, W/8]} with torch's CPU generator ({@link TorchCpuRandom}), so a seed gives
+ *       the same image as diffusers with a CPU generator and as ComfyUI, on any device;</li>
+ *   <li>run the {@link DenoisingLoop} (float32 latents, exact Euler) with the transformer;</li>
+ *   <li>decode with the VAE in float32 and round to 8-bit RGB.</li>
+ * </ol>
+ * Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
+ * generation runs at a time (callers are serialised); progress, previews and the outcome go to the
+ * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps and inside the
+ * transformer between its blocks; afterwards the pipeline is ready at once. After {@link
+ * PipelineOptions#idleRelease()} without a generation the transformer is freed from the GPU.
+ */
+public final class ZImagePipeline implements AutoCloseable {
+
+    /** The Turbo scheduler when the model carries no scheduler config (ComfyUI files). */
+    static final SchedulerConfig TURBO_SCHEDULER = SchedulerConfig.withShift(1000, 3.0);
+
+    /** Debug taps for golden tests: named float32 stages of one generation. */
+    @FunctionalInterface
+    interface Trace {
+        Trace NONE = (name, values) -> { };
+
+        void record(String name, float[] values);
+
+        /** Token ids of the templated prompts ({@code token_ids}, {@code negative.token_ids}). */
+        default void ids(String name, long[] ids) {
+        }
+    }
+
+    private final ModelLocation location;
+    private final PipelineOptions options;
+    private final TorchRuntime runtime;
+    private final SchedulerConfig schedulerConfig;
+    private final ZImageTransformerConfig transformerConfig;
+    private final VaeConfig vaeConfig;
+    private final PromptEmbeddingCache promptCache;
+    private final SecureRandom seeds = new SecureRandom();
+    private final ReentrantLock lock = new ReentrantLock();
+    private ScheduledExecutorService idleTimer;
+    private ScheduledFuture<?> pendingRelease;
+
+    // The loaded networks (null when not loaded); guarded by lock.
+    private PromptEncoder encoder;
+    private WeightSource transformerWeights;
+    private ZImageTransformer transformer;
+    private VaeDecoder vae;
+    private boolean closed;
+
+    private ZImagePipeline(ModelLocation location, PipelineOptions options, TorchRuntime runtime,
+            SchedulerConfig schedulerConfig, ZImageTransformerConfig transformerConfig, VaeConfig vaeConfig) {
+        this.location = location;
+        this.options = options;
+        this.runtime = runtime;
+        this.schedulerConfig = schedulerConfig;
+        this.transformerConfig = transformerConfig;
+        this.vaeConfig = vaeConfig;
+        this.promptCache = new PromptEmbeddingCache(options.promptCacheBytes());
+    }
+
+    /** {@link #load(ModelLocation, PipelineOptions, ProgressListener, CancellationToken)} without progress. */
+    public static ZImagePipeline load(ModelLocation location, PipelineOptions options) throws IOException {
+        return load(location, options, ProgressListener.NONE, CancellationToken.none());
+    }
+
+    /**
+     * Starts the engine, reads the configurations and loads the networks for {@link PipelineOptions#memoryMode()}
+     * (visiting networks of LOW_VRAM on a GPU are loaded when used). Every file is validated before it is loaded.
+     *
+     * @param location from {@link ModelLocator}, any layout
+     * @throws IOException                  when a file is missing, malformed or does not fit its configuration
+     * @throws GenerationCancelledException when {@code cancel} is set between loading networks
+     */
+    public static ZImagePipeline load(ModelLocation location, PipelineOptions options, ProgressListener listener,
+            CancellationToken cancel) throws IOException {
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(options, "options");
+        TorchRuntime runtime = startRuntime(options.device());
+        SchedulerConfig scheduler = location.schedulerConfig().isPresent()
+                ? SchedulerConfig.read(location.schedulerConfig().get()) : TURBO_SCHEDULER;
+        ZImagePipeline p = new ZImagePipeline(location, options, runtime, scheduler,
+                ComponentConfigs.transformer(location.transformer()), ComponentConfigs.vae(location.vae()));
+        try {
+            p.lock.lock();
+            try {
+                ResidencyPlan plan = new ResidencyPlan(options.memoryMode(), runtime.device().isCuda());
+                GenerationTimings.Recorder ignored = new GenerationTimings.Recorder();
+                for (Component c : Component.values()) {
+                    if (plan.resident(c)) {
+                        p.ensure(c, plan, Precision.AUTO, ignored, listener, cancel);
+                    }
+                }
+            } finally {
+                p.lock.unlock();
+            }
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The engine's device follows the first preference given in this JVM (the engine starts once); a later
+     * pipeline asking for another device is refused rather than silently run elsewhere.
+     */
+    private static TorchRuntime startRuntime(DevicePreference device) {
+        if (device != DevicePreference.AUTO && System.getProperty("jimeng.device") == null
+                && System.getenv("JIMENG_DEVICE") == null) {
+            System.setProperty("jimeng.device", device == DevicePreference.CPU ? "cpu" : "cuda");
+        }
+        TorchRuntime rt = TorchRuntime.get();
+        if (device == DevicePreference.GPU && !rt.device().isCuda()) {
+            throw new IllegalStateException("A GPU was asked for, but the engine runs on the CPU (" + rt.report()
+                    + "). Use a CUDA build of libtorch 2.7.1 (PYTORCH_LIBRARY_PATH, PYTORCH_FLAVOR=cu128,"
+                    + " PYTORCH_VERSION=2.7.1), or ask for the CPU.");
+        }
+        if (device == DevicePreference.CPU && rt.device().isCuda()) {
+            throw new IllegalStateException("The CPU was asked for, but the engine already runs on " + rt.device()
+                    + " in this session; start with -Djimeng.device=cpu to use the CPU.");
+        }
+        return rt;
+    }
+
+    public ModelLocation location() {
+        return location;
+    }
+
+    public PipelineOptions options() {
+        return options;
+    }
+
+    /** The engine's device and libtorch, one line for the user. */
+    public String deviceDescription() {
+        return runtime.device() + " (libtorch " + runtime.libtorchVersion() + ", " + runtime.threads()
+                + " threads)";
+    }
+
+    /** {@link #generate(GenerationRequest, ProgressListener, CancellationToken)} without progress or cancel. */
+    public GeneratedImage generate(GenerationRequest request) throws IOException {
+        return generate(request, ProgressListener.NONE, CancellationToken.none());
+    }
+
+    /**
+     * Makes one image. A request without a seed gets one drawn here, and the record holds it.
+     *
+     * @throws InvalidRequestException      when the request does not fit this model (before any native work)
+     * @throws GenerationCancelledException when cancelled; the pipeline is ready for the next request
+     * @throws NonFiniteValuesException     when a step produces NaN or infinite values (naming the step)
+     * @throws IOException                  when a network's files cannot be (re)loaded
+     */
+    public GeneratedImage generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel)
+            throws IOException {
+        return generate(request, listener, cancel, Trace.NONE);
+    }
+
+    GeneratedImage generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel,
+            Trace trace) throws IOException {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(cancel, "cancel");
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this pipeline is closed; load the model again");
+            }
+            cancelIdleRelease();
+            return run(request.withResolvedSeed(seeds), listener, cancel, trace);
+        } catch (GenerationCancelledException e) {
+            listener.cancelled(e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            listener.failed(e);
+            throw e;
+        } finally {
+            runtime.releaseFreedMemory();
+            scheduleIdleRelease();
+            lock.unlock();
+        }
+    }
+
+    private GeneratedImage run(GenerationRequest request, ProgressListener listener, CancellationToken cancel,
+            Trace trace) throws IOException {
+        checkFitsModel(request);
+        ResidencyPlan plan = new ResidencyPlan(request.memoryMode(), runtime.device().isCuda());
+        String precision = ResidencyPlan.label(plan.precision(Component.TRANSFORMER, request.precision()));
+        GenerationTimings.Recorder timings = new GenerationTimings.Recorder();
+        List<String> warnings = new ArrayList<>();
+        cancel.throwIfCancelled("before it started");
+
+        // 1. Prompt embeddings (the negative prompt only when guidance runs).
+        ensure(Component.TEXT_ENCODER, plan, request.precision(), timings, listener, cancel);
+        checkCaptionFits(request);
+        timings.begin(Stage.ENCODING);
+        listener.stage(Stage.ENCODING);
+        PromptEmbedding positive = encode(request.prompt(), "prompt", warnings, listener);
+        PromptEmbedding negative = request.usesGuidance()
+                ? encode(request.negativePrompt(), "negative prompt", warnings, listener) : null;
+        trace.ids("token_ids", positive.tokens().ids());
+        trace.record("prompt_embeds", positive.toFloatArray());
+        if (negative != null) {
+            trace.ids("negative.token_ids", negative.tokens().ids());
+            trace.record("negative_prompt_embeds", negative.toFloatArray());
+        }
+        release(Component.TEXT_ENCODER, plan);
+        cancel.throwIfCancelled("after encoding the prompt");
+
+        // 2. Noise and the denoising loop.
+        ensure(Component.TRANSFORMER, plan, request.precision(), timings, listener, cancel);
+        timings.begin(Stage.DENOISING);
+        listener.stage(Stage.DENOISING);
+        int h = 2 * (request.height() / 16);
+        int w = 2 * (request.width() / 16);
+        float[] noise = new TorchCpuRandom(request.seed()).randn(1, LatentPreview.CHANNELS, h, w);
+        trace.record("init_latents", noise);
+        FlowMatchEulerScheduler scheduler = new FlowMatchEulerScheduler(schedulerConfig);
+        scheduler.setTimesteps(request.steps());
+        DenoisingLoop loop = DenoisingLoop.of(scheduler, request, precision);
+        int n = loop.steps();
+        float[] latents;
+        try (TensorScope generation = TensorScope.open()) {
+            Tensor pos = positive.toTensor();
+            Tensor neg = negative != null ? negative.toTensor() : null;
+            latents = loop.run(noise, new TransformerModel(transformer, pos, neg, h, w, n, cancel), cancel,
+                    (i, velocity, after) -> {
+                        trace.record("step." + i + ".noise_pred", velocity);
+                        trace.record("step." + i + ".latents", after);
+                        timings.stepDone();
+                        double doneMs = timings.denoisingMillis();
+                        Duration elapsed = Duration.ofNanos((long) (doneMs * 1e6));
+                        Duration eta = Duration.ofNanos((long) (doneMs / (i + 1) * (n - i - 1) * 1e6));
+                        listener.step(i + 1, n, elapsed, eta);
+                        float[] x0 = LatentPreview.denoisedEstimate(after, velocity, scheduler.sigma(i + 1));
+                        listener.preview(LatentPreview.project(x0, h, w, i + 1, n));
+                        timings.previewShown();
+                    });
+        }
+        trace.record("final_latents", latents);
+        release(Component.TRANSFORMER, plan);
+        cancel.throwIfCancelled("before decoding");
+
+        // 3. Decode in float32 and round to bytes as diffusers' image processor does.
+        ensure(Component.VAE, plan, request.precision(), timings, listener, cancel);
+        timings.begin(Stage.DECODING);
+        listener.stage(Stage.DECODING);
+        DecodedImage decoded = vae.decode(LatentBatch.of(latents, 1, LatentPreview.CHANNELS, h, w),
+                VaeTiling.auto()).get(0);
+        trace.record("image", decoded.rgb());
+        RgbImage rgb = decoded.toRgb8();
+        release(Component.VAE, plan);
+
+        GenerationRecord record = new GenerationRecord(request, location.identity(), Version.full(),
+                runtime.device().toString(), precision, "libtorch " + runtime.libtorchVersion(), samplerName(),
+                Instant.now(), timings.finish(), warnings);
+        GeneratedImage image = new GeneratedImage(rgb.width(), rgb.height(), rgb.rgb(), record);
+        listener.finished(image);
+        return image;
+    }
+
+    private PromptEmbedding encode(String text, String what, List<String> warnings, ProgressListener listener)
+            throws IOException {
+        PromptEmbedding e = encoder.encode(text);
+        if (e.warning().isPresent()) {
+            String w = "The " + what + ": " + e.warning().get();
+            warnings.add(w);
+            listener.warning(w);
+        }
+        return e;
+    }
+
+    private String samplerName() {
+        return String.format(Locale.ROOT, "flow-match Euler, shift %s, diffusers 0.39 sigmas",
+                GenerationRecord.trim(schedulerConfig.shift()));
+    }
+
+    // ---- checks before native work ---------------------------------------------------------------------------
+
+    /** Sizes the transformer's position tables cannot index, and LoRAs this build cannot apply, are refused. */
+    private void checkFitsModel(GenerationRequest request) {
+        if (!request.loras().isEmpty()) {
+            throw new InvalidRequestException("LoRAs cannot be applied by this build yet; remove "
+                    + request.loras() + " from the request.");
+        }
+        int[] lens = transformerConfig.axesLens();
+        int patch = transformerConfig.patchSize();
+        int rows = request.height() / 8 / patch;
+        int cols = request.width() / 8 / patch;
+        if (rows > lens[1] || cols > lens[2]) {
+            throw new InvalidRequestException(String.format(Locale.ROOT,
+                    "%dx%d px needs %dx%d image positions, but this model's position tables (axes_lens %s) hold"
+                            + " at most %dx%d: use at most %dx%d px.", request.width(), request.height(), cols, rows,
+                    java.util.Arrays.toString(lens), lens[2], lens[1], lens[2] * patch * 8, lens[1] * patch * 8));
+        }
+    }
+
+    /**
+     * Caption tokens take axis-0 positions 1..Lc_pad and image tokens Lc_pad + 1 (README.md §1.2), so the padded
+     * caption must leave room in axis 0's table. Checked on the token ids, before the encoder runs.
+     */
+    private void checkCaptionFits(GenerationRequest request) throws IOException {
+        checkCaptionFits(encoder.tokenize(request.prompt()), "prompt");
+        if (request.usesGuidance()) {
+            checkCaptionFits(encoder.tokenize(request.negativePrompt()), "negative prompt");
+        }
+    }
+
+    private void checkCaptionFits(TokenizedPrompt tokens, String what) {
+        int multiple = ZImageTransformerConfig.SEQ_MULTI_OF;
+        int padded = (tokens.length() + multiple - 1) / multiple * multiple;
+        int axis0 = transformerConfig.axesLens()[0];
+        if (padded + 1 >= axis0) {
+            throw new InvalidRequestException("The " + what + " is " + tokens.length() + " tokens with the chat"
+                    + " template (" + padded + " padded), but this model's position table (axes_lens[0] = " + axis0
+                    + ") takes at most " + ((axis0 - 2) / multiple * multiple) + ": shorten it.");
+        }
+    }
+
+    // ---- residency -------------------------------------------------------------------------------------------
+
+    private static ElementType elementType(Precision p) {
+        return p == Precision.BFLOAT16 ? ElementType.BFLOAT16 : ElementType.FLOAT32;
+    }
+
+    /** Loads the component if it is not loaded in the precision the plan asks for. */
+    private void ensure(Component c, ResidencyPlan plan, Precision requested, GenerationTimings.Recorder timings,
+            ProgressListener listener, CancellationToken cancel) throws IOException {
+        ElementType type = elementType(plan.precision(c, requested));
+        boolean ready = switch (c) {
+            case TEXT_ENCODER -> encoder != null && encoder.encoder().computeType() == type;
+            case TRANSFORMER -> transformer != null && transformer.computeType() == type;
+            case VAE -> vae != null;
+        };
+        if (ready) {
+            return;
+        }
+        cancel.throwIfCancelled("before loading the " + c.label());
+        timings.begin(Stage.LOADING);
+        listener.stage(Stage.LOADING);
+        unload(c);
+        switch (c) {
+            case TEXT_ENCODER -> {
+                ComponentFiles te = location.textEncoder();
+                encoder = PromptEncoder.open(location.tokenizerFolder(), te.config().orElse(null),
+                        WeightSources.open(te.weights()), location.identity(), promptCache, type);
+            }
+            case TRANSFORMER -> {
+                transformerWeights = WeightSources.open(location.transformer().weights());
+                transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type);
+            }
+            case VAE -> {
+                try (WeightSource source = WeightSources.open(location.vae().weights())) {
+                    vae = VaeDecoder.load(vaeConfig, source);
+                }
+            }
+            default -> throw new AssertionError(c);
+        }
+        timings.end();
+    }
+
+    /** Frees a visiting component after its stage. */
+    private void release(Component c, ResidencyPlan plan) throws IOException {
+        if (!plan.resident(c)) {
+            unload(c);
+        }
+    }
+
+    private void unload(Component c) throws IOException {
+        switch (c) {
+            case TEXT_ENCODER -> {
+                if (encoder != null) {
+                    PromptEncoder e = encoder;
+                    encoder = null;
+                    e.close();
+                }
+            }
+            case TRANSFORMER -> {
+                if (transformer != null) {
+                    transformer.close();
+                    transformer = null;
+                }
+                if (transformerWeights != null) {
+                    WeightSource s = transformerWeights;
+                    transformerWeights = null;
+                    s.close();
+                }
+            }
+            case VAE -> {
+                if (vae != null) {
+                    vae.close();
+                    vae = null;
+                }
+            }
+            default -> throw new AssertionError(c);
+        }
+    }
+
+    /** True when the network is loaded (for the Diagnostics command and tests). */
+    public boolean isLoaded(Component c) {
+        lock.lock();
+        try {
+            return switch (c) {
+                case TEXT_ENCODER -> encoder != null;
+                case TRANSFORMER -> transformer != null;
+                case VAE -> vae != null;
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees every network now (Fiji's "Unload Model"); the next generation loads them again. */
+    public void unloadAll() throws IOException {
+        lock.lock();
+        try {
+            cancelIdleRelease();
+            for (Component c : Component.values()) {
+                unload(c);
+            }
+            runtime.releaseFreedMemory();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The prompt embedding cache (shared by every encoder this pipeline loads). */
+    public PromptEmbeddingCache promptCache() {
+        return promptCache;
+    }
+
+    // ---- idle release ----------------------------------------------------------------------------------------
+
+    private void scheduleIdleRelease() {
+        Duration after = options.idleRelease();
+        if (closed || transformer == null || after.isZero() || after.isNegative()
+                || (!runtime.device().isCuda() && !options.releaseIdleOnCpu())) {
+            return;
+        }
+        if (idleTimer == null) {
+            idleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jimeng-idle-release");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        pendingRelease = idleTimer.schedule(this::releaseIfIdle, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelIdleRelease() {
+        if (pendingRelease != null) {
+            pendingRelease.cancel(false);
+            pendingRelease = null;
+        }
+    }
+
+    /** Runs on the timer thread; a generation in progress wins (it reschedules the release when it ends). */
+    private void releaseIfIdle() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                unload(Component.TRANSFORMER);
+                runtime.releaseFreedMemory();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees every network and stops the idle timer. */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cancelIdleRelease();
+            if (idleTimer != null) {
+                idleTimer.shutdownNow();
+            }
+            IOException first = null;
+            for (Component c : Component.values()) {
+                try {
+                    unload(c);
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            runtime.releaseFreedMemory();
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where the model's files are, for messages. */
+    public Path root() {
+        return location.root();
+    }
+}

@@ -1,0 +1,95 @@
+package io.github.jimengstudio.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * golden/e2e-tiny (README-e2e.md): the complete tiny model folder, found by the {@link ModelLocator} and loaded by
+ * exactly the code path of the real model, generates cases a, b and c; every stage is compared with §5's
+ * tolerances, in order, so a failure names the first stage that diverges.
+ */
+class EndToEndGoldenTest {
+    private static ZImagePipeline pipeline;
+
+    @BeforeAll
+    static void load() throws IOException {
+        ModelLocation hf = new ModelLocator(Map.of(), Path.of("/nonexistent-home"))
+                .locate(Golden.file("e2e-tiny/model"));
+        assertEquals(LayoutKind.HF_FOLDER, hf.kind());
+        pipeline = ZImagePipeline.load(hf, PipelineOptions.defaults().withDevice(DevicePreference.CPU));
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        pipeline.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"case_a", "case_b", "case_c"})
+    void everyStageMatchesTheReference(String which) throws IOException {
+        E2eCase c = E2eCase.named(which);
+        Map<String, float[]> stages = new HashMap<>();
+        Map<String, long[]> ids = new HashMap<>();
+        GeneratedImage image = pipeline.generate(c.request().build(), ProgressListener.NONE,
+                CancellationToken.none(), new ZImagePipeline.Trace() {
+                    @Override
+                    public void record(String name, float[] values) {
+                        stages.put(name, values.clone());
+                    }
+
+                    @Override
+                    public void ids(String name, long[] values) {
+                        ids.put(name, values.clone());
+                    }
+                });
+        try (SafetensorsFile f = SafetensorsFile.open(c.tensors())) {
+            assertArrayEquals(f.longs("token_ids"), ids.get("token_ids"), "token ids");
+            assertClose(f.floats("prompt_embeds"), stages.get("prompt_embeds"), 1e-4, 1e-4, "prompt_embeds");
+            if (c.guidance() > 0) {
+                assertArrayEquals(f.longs("negative.token_ids"), ids.get("negative.token_ids"), "negative ids");
+                assertClose(f.floats("negative_prompt_embeds"), stages.get("negative_prompt_embeds"), 1e-4, 1e-4,
+                        "negative_prompt_embeds");
+            }
+            assertArrayEquals(f.floats("init_latents"), stages.get("init_latents"), "noise is bit-exact");
+            for (int i = 0; i < c.steps(); i++) {
+                assertClose(f.floats("step." + i + ".noise_pred"), stages.get("step." + i + ".noise_pred"), 2e-4,
+                        2e-4, "noise_pred of step " + i);
+                assertClose(f.floats("step." + i + ".latents"), stages.get("step." + i + ".latents"), 2e-4, 2e-4,
+                        "latents after step " + i);
+            }
+            assertClose(f.floats("final_latents"), stages.get("final_latents"), 2e-4, 2e-4, "final_latents");
+            assertClose(f.floats("image"), stages.get("image"), 1e-4, 0, "image (float)");
+            assertEquals(c.width(), image.width());
+            assertEquals(c.height(), image.height());
+            E2eCase.assertPixelsMatch(f.longs("image_uint8"), image.rgb(), c.name() + " image_uint8");
+        }
+        GenerationRecord r = image.record();
+        assertEquals(c.seed(), r.request().seed());
+        assertEquals("float32", r.precision());
+        assertEquals("cpu", r.device());
+        assertEquals(pipeline.location().identity(), r.modelIdentity());
+        assertEquals(c.steps(), r.timings().stepMillis().size());
+    }
+
+    static void assertClose(float[] expected, float[] actual, double abs, double rel, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs(expected[k] - actual[k]);
+            double tol = abs + rel * Math.abs(expected[k]);
+            int kk = k;
+            assertTrue(d <= tol, () -> what + "[" + kk + "]: expected " + expected[kk] + ", got " + actual[kk]);
+        }
+    }
+}
