@@ -39,7 +39,12 @@ record E2eCase(String name, String prompt, String negativePrompt, long seed, int
     }
 
     GenerationRequest.Builder request() {
-        return GenerationRequest.builder(prompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
+        return request(prompt);
+    }
+
+    /** This case's settings with another prompt. */
+    GenerationRequest.Builder request(String otherPrompt) {
+        return GenerationRequest.builder(otherPrompt).negativePrompt(negativePrompt).size(width, height).steps(steps)
                 .guidance(guidance).seed(seed);
     }
 

@@ -1,0 +1,223 @@
+package io.github.jimengstudio.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.dit.ZImageTransformer;
+import io.github.jimengstudio.dit.ZImageTransformerConfig;
+import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
+import io.github.jimengstudio.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline's behaviour around the numbers: determinism, modes, progress, cancel, refusals, idle release. */
+class ZImagePipelineTest {
+    private static ZImagePipeline pipeline;
+    private static E2eCase caseA;
+    private static long[] expectedA;
+
+    @BeforeAll
+    static void load() throws IOException {
+        pipeline = ZImagePipeline.load(locate(Golden.file("e2e-tiny/model")), PipelineOptions.defaults());
+        caseA = E2eCase.named("case_a");
+        try (SafetensorsFile f = SafetensorsFile.open(caseA.tensors())) {
+            expectedA = f.longs("image_uint8");
+        }
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        pipeline.close();
+    }
+
+    /** Case a's prompt and seed at 128x128 in 2 steps: enough to compare pixels, a fraction of the time. */
+    private static GenerationRequest.Builder small() {
+        return caseA.request().size(128, 128).steps(2);
+    }
+
+    static ModelLocation locate(Path folder) throws IOException {
+        return new ModelLocator(Map.of(), Path.of("/nonexistent-home")).locate(folder);
+    }
+
+    /** Records what a generation reports, in order. */
+    static class Events implements ProgressListener {
+        final List<String> log = new ArrayList<>();
+        final List<PreviewImage> previews = new ArrayList<>();
+
+        @Override
+        public void stage(Stage stage) {
+            log.add("stage " + stage);
+        }
+
+        @Override
+        public void step(int step, int steps, Duration elapsed, Duration eta) {
+            log.add("step " + step + "/" + steps);
+            assertFalse(elapsed.isNegative() || eta.isNegative());
+            if (step == steps) {
+                assertEquals(Duration.ZERO, eta);
+            }
+        }
+
+        @Override
+        public void preview(PreviewImage preview) {
+            log.add("preview " + preview.step());
+            previews.add(preview);
+        }
+
+        @Override
+        public void warning(String message) {
+            log.add("warning");
+        }
+
+        @Override
+        public void finished(GeneratedImage image) {
+            log.add("finished");
+        }
+
+        @Override
+        public void cancelled(String message) {
+            log.add("cancelled: " + message);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            log.add("failed: " + error.getMessage());
+        }
+    }
+
+    @Test
+    void theSameSeedGivesIdenticalPixelsAndTheSecondRunReusesThePromptEmbedding() throws IOException {
+        GenerationRequest r = small().build();
+        GeneratedImage first = pipeline.generate(r);
+        long hits = pipeline.promptCache().hits();
+        GeneratedImage second = pipeline.generate(r);
+        assertArrayEquals(first.rgb(), second.rgb());
+        assertEquals(hits + 1, pipeline.promptCache().hits(), "the prompt was encoded once");
+        GeneratedImage otherSeed = pipeline.generate(small().seed(43).build());
+        assertFalse(java.util.Arrays.equals(first.rgb(), otherSeed.rgb()), "another seed, another image");
+    }
+
+    @Test
+    void everyMemoryModeGivesTheSamePixelsOnACpu() throws IOException {
+        byte[] reference = pipeline.generate(small().memoryMode(MemoryMode.GPU).build()).rgb();
+        for (MemoryMode mode : List.of(MemoryMode.BALANCED, MemoryMode.LOW_VRAM, MemoryMode.CPU)) {
+            GeneratedImage img = pipeline.generate(small().memoryMode(mode).build());
+            assertArrayEquals(reference, img.rgb(), mode.toString());
+            assertEquals(mode, img.record().request().memoryMode());
+        }
+    }
+
+    @Test
+    void progressComesInOrderWithAPreviewAfterEveryStep() throws IOException {
+        Events events = new Events();
+        GeneratedImage image = pipeline.generate(caseA.request("a quiet lake at dawn").size(128, 96).steps(3)
+                .build(), events, CancellationToken.none());
+        assertEquals(List.of("stage ENCODING", "stage DENOISING", "step 1/3", "preview 1", "step 2/3", "preview 2",
+                "step 3/3", "preview 3", "stage DECODING", "finished"), events.log);
+        PreviewImage last = events.previews.get(2);
+        assertEquals(16, last.width());
+        assertEquals(12, last.height());
+        assertNotEquals(events.previews.get(0), last);
+        GenerationTimings t = image.record().timings();
+        assertTrue(t.firstPreviewMillis() > 0 && t.firstPreviewMillis() <= t.totalMillis());
+        assertTrue(t.millis(Stage.ENCODING) > 0 && t.millis(Stage.DECODING) > 0);
+        assertEquals(3, t.stepMillis().size());
+    }
+
+    @Test
+    void aCancelledGenerationLeavesThePipelineReadyForTheNext() throws IOException {
+        CancellationToken cancel = new CancellationToken();
+        Events events = new Events() {
+            @Override
+            public void step(int step, int steps, Duration elapsed, Duration eta) {
+                super.step(step, steps, elapsed, eta);
+                if (step == 2) {
+                    cancel.cancel();
+                }
+            }
+        };
+        GenerationCancelledException e = assertThrows(GenerationCancelledException.class,
+                () -> pipeline.generate(caseA.request().build(), events, cancel));
+        assertEquals("Generation cancelled before step 3 of 4.", e.getMessage());
+        assertEquals("cancelled: Generation cancelled before step 3 of 4.", events.log.get(events.log.size() - 1));
+        E2eCase.assertPixelsMatch(expectedA, pipeline.generate(caseA.request().build()).rgb(), "after a cancel");
+    }
+
+    @Test
+    void aCancelIsHonouredInsideTheTransformerBetweenBlocks() throws IOException {
+        CancellationToken cancel = new CancellationToken();
+        cancel.cancel();
+        ZImageTransformerConfig config = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        try (WeightSource w = WeightSources.open(Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                ZImageTransformer dit = ZImageTransformer.load(w, config, ElementType.FLOAT32);
+                TensorScope s = TensorScope.open()) {
+            TransformerModel model = new TransformerModel(dit, Tensor.zeros(19, 64), null, 32, 32, 8, cancel);
+            GenerationCancelledException e = assertThrows(GenerationCancelledException.class,
+                    () -> model.predict(new float[16 * 32 * 32], 0f, false));
+            assertEquals("Generation cancelled during step 1 of 8.", e.getMessage());
+        }
+    }
+
+    @Test
+    void requestsTheModelCannotTakeAreRefusedBeforeAnyNativeWork() {
+        long misses = pipeline.promptCache().misses();
+        // The tiny transformer's position tables (axes_lens [256, 64, 64]) stop at 1024 px.
+        Events events = new Events();
+        InvalidRequestException big = assertThrows(InvalidRequestException.class,
+                () -> pipeline.generate(caseA.request().size(1024, 1040).build(), events, CancellationToken.none()));
+        assertTrue(big.getMessage().startsWith("1024x1040 px needs 64x65 image positions"), big.getMessage());
+        assertEquals(List.of("failed: " + big.getMessage()), events.log, "no stage started");
+        // 40 repetitions make about 250 tokens: more than the tiny table's 224.
+        String longPrompt = "a red fox in the snow, watercolor ".repeat(25);
+        InvalidRequestException caption = assertThrows(InvalidRequestException.class,
+                () -> pipeline.generate(caseA.request(longPrompt).build()));
+        assertTrue(caption.getMessage().startsWith("The prompt is "), caption.getMessage());
+        assertTrue(caption.getMessage().endsWith("takes at most 224: shorten it."), caption.getMessage());
+        InvalidRequestException lora = assertThrows(InvalidRequestException.class,
+                () -> pipeline.generate(caseA.request().loras(List.of(new LoraUse("ink", 0.5))).build()));
+        assertTrue(lora.getMessage().startsWith("LoRAs cannot be applied by this build yet"), lora.getMessage());
+        assertEquals(misses, pipeline.promptCache().misses(), "the text encoder never ran");
+        // Invalid values never get as far as a request.
+        assertThrows(InvalidRequestException.class, () -> caseA.request().size(250, 256).build());
+        assertThrows(InvalidRequestException.class, () -> caseA.request().steps(101).build());
+        assertThrows(InvalidRequestException.class, () -> caseA.request().guidance(Double.NaN).build());
+    }
+
+    @Test
+    void anIdleTransformerIsReleasedAndReloadedByTheNextGeneration() throws IOException, InterruptedException {
+        PipelineOptions quick = PipelineOptions.defaults().withIdleRelease(Duration.ofMillis(150), true);
+        try (ZImagePipeline p = ZImagePipeline.load(locate(Golden.file("e2e-tiny/model")), quick)) {
+            byte[] first = p.generate(small().build()).rgb();
+            assertTrue(p.isLoaded(Component.TRANSFORMER));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (p.isLoaded(Component.TRANSFORMER) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(p.isLoaded(Component.TRANSFORMER), "released after 150 ms idle");
+            assertTrue(p.isLoaded(Component.TEXT_ENCODER) && p.isLoaded(Component.VAE), "only the transformer goes");
+            Events events = new Events();
+            GeneratedImage again = p.generate(small().build(), events, CancellationToken.none());
+            assertEquals("stage ENCODING", events.log.get(0));
+            assertEquals("stage LOADING", events.log.get(1));
+            assertArrayEquals(first, again.rgb());
+            assertTrue(again.record().timings().millis(Stage.LOADING) > 0);
+        }
+    }
+}
