@@ -4,7 +4,9 @@ import io.github.jimengstudio.tensor.RenamedWeights;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Presents VAE weights under the diffusers names whatever layout they come in: the diffusers folder as is,
@@ -38,5 +40,56 @@ public final class VaeWeights {
         throw new WeightFileException(source.origin(), null, "holds no VAE decoder (neither '" + DIFFUSERS_MARK
                 + "' nor '" + LDM_MARK + "', with or without the prefixes first_stage_model. / vae.);"
                 + " Z-Image needs the model's vae/ folder or ComfyUI's ae.safetensors");
+    }
+
+    /**
+     * Every tensor the decoder loads, under diffusers names, with its shape, in load order: the table a writer of
+     * test or self-test checkpoints needs (the decoder itself checks each load against the same shapes).
+     */
+    public static Map<String, long[]> decoderShapes(VaeConfig config) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        int mid = config.midChannels();
+        conv(m, "decoder.conv_in", config.latentChannels(), mid, 3);
+        resnet(m, "decoder.mid_block.resnets.0", mid, mid);
+        norm(m, "decoder.mid_block.attentions.0.group_norm", mid);
+        for (String p : new String[] {"to_q", "to_k", "to_v", "to_out.0"}) {
+            m.put("decoder.mid_block.attentions.0." + p + ".weight", new long[] {mid, mid});
+            m.put("decoder.mid_block.attentions.0." + p + ".bias", new long[] {mid});
+        }
+        resnet(m, "decoder.mid_block.resnets.1", mid, mid);
+        int in = mid;
+        for (int i = 0; i < config.upBlockCount(); i++) {
+            int out = config.upBlockChannels(i);
+            for (int j = 0; j < config.resnetsPerUpBlock(); j++) {
+                resnet(m, "decoder.up_blocks." + i + ".resnets." + j, j == 0 ? in : out, out);
+            }
+            if (i < config.upBlockCount() - 1) {
+                conv(m, "decoder.up_blocks." + i + ".upsamplers.0.conv", out, out, 3);
+            }
+            in = out;
+        }
+        norm(m, "decoder.conv_norm_out", in);
+        conv(m, "decoder.conv_out", in, config.outChannels(), 3);
+        return m;
+    }
+
+    private static void resnet(Map<String, long[]> m, String name, int in, int out) {
+        norm(m, name + ".norm1", in);
+        conv(m, name + ".conv1", in, out, 3);
+        norm(m, name + ".norm2", out);
+        conv(m, name + ".conv2", out, out, 3);
+        if (in != out) {
+            conv(m, name + ".conv_shortcut", in, out, 1);
+        }
+    }
+
+    private static void conv(Map<String, long[]> m, String name, int in, int out, int kernel) {
+        m.put(name + ".weight", new long[] {out, in, kernel, kernel});
+        m.put(name + ".bias", new long[] {out});
+    }
+
+    private static void norm(Map<String, long[]> m, String name, int channels) {
+        m.put(name + ".weight", new long[] {channels});
+        m.put(name + ".bias", new long[] {channels});
     }
 }

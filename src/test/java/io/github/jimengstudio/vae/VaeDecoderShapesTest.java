@@ -1,0 +1,44 @@
+package io.github.jimengstudio.vae;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.testing.Golden;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class VaeDecoderShapesTest {
+
+    @Test
+    void theTableIsExactlyTheGoldenDecoderTensors() throws IOException {
+        Map<String, long[]> table = VaeWeights.decoderShapes(VaeConfig.read(Golden.file("vae-tiny/config.json")));
+        try (SafetensorsFile f = SafetensorsFile.open(Golden.file("vae-tiny/diffusion_pytorch_model.safetensors"))) {
+            TreeSet<String> decoder = new TreeSet<>();
+            for (String n : f.names()) {
+                if (n.startsWith("decoder.")) {
+                    decoder.add(n);
+                }
+            }
+            assertEquals(decoder, new TreeSet<>(table.keySet()));
+            for (Map.Entry<String, long[]> e : table.entrySet()) {
+                assertArrayEquals(f.info(e.getKey()).shape(), e.getValue(), e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void theFluxDecoderHasItsPublishedParameterCount() {
+        long params = 0;
+        for (long[] shape : VaeWeights.decoderShapes(VaeConfig.flux()).values()) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            params += n;
+        }
+        assertEquals(49_545_475L, params); // zimage-spec §9: decoder 49.5 M
+    }
+}
