@@ -55,7 +55,7 @@ public final class Qwen3WeightNames {
     }
 
     /** Shapes of every tensor a Qwen3 model with this config has (canonical names, module order). */
-    static Map<String, long[]> expectedShapes(Qwen3Config c) {
+    public static Map<String, long[]> expectedShapes(Qwen3Config c) {
         long h = c.hiddenSize();
         long q = (long) c.numAttentionHeads() * c.headDim();
         long kv = (long) c.numKeyValueHeads() * c.headDim();
