@@ -1,0 +1,188 @@
+package io.github.jimengstudio.cli;
+
+import io.github.jimengstudio.pipeline.CancellationToken;
+import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationCancelledException;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.GenerationTimings;
+import io.github.jimengstudio.pipeline.ModelLocation;
+import io.github.jimengstudio.pipeline.ModelNotFoundException;
+import io.github.jimengstudio.pipeline.PipelineOptions;
+import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.pipeline.Version;
+import io.github.jimengstudio.pipeline.ZImagePipeline;
+import io.github.jimengstudio.provenance.PngWriter;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The command line ({@code scripts/jimeng}): {@code generate} writes one image, {@code selftest} checks this
+ * machine's native engine on a tiny random model. Exit status: 0 done, 1 failed, 2 wrong usage, 130 cancelled.
+ */
+public final class JimengCli {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int CANCELLED = 130;
+
+    static final String USAGE_TEXT = String.join("\n",
+            "Usage: jimeng <command> [options]",
+            "",
+            "Commands:",
+            "  generate --prompt \"...\" [options]   generate an image and write it as a PNG",
+            "  selftest [--device auto|cpu|gpu]     run the whole pipeline on a tiny random model",
+            "  --version                            print the version",
+            "",
+            "'jimeng generate --help' lists generate's options. Example:",
+            "  jimeng generate --prompt \"a red fox in the snow, watercolor\" --seed 42 --size 1024x768 --out fox.png");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+    private final Path home;
+
+    JimengCli(PrintStream out, PrintStream err, Map<String, String> env, Path home) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.home = home;
+    }
+
+    public static void main(String[] args) {
+        JimengCli cli = new JimengCli(System.out, System.err, System.getenv(),
+                Path.of(System.getProperty("user.home")));
+        System.exit(cli.run(args));
+    }
+
+    int run(String... argv) {
+        List<String> args = Arrays.asList(argv);
+        if (args.isEmpty()) {
+            err.println(USAGE_TEXT);
+            return USAGE;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        boolean help = rest.contains("--help") || rest.contains("-h");
+        try {
+            switch (command) {
+                case "generate":
+                    if (help) {
+                        out.println(GenerateOptions.USAGE);
+                        return OK;
+                    }
+                    return generate(GenerateOptions.parse(rest));
+                case "selftest":
+                    if (help) {
+                        out.println(SelfTest.USAGE);
+                        return OK;
+                    }
+                    return new SelfTest(out, err).run(SelfTest.parse(rest));
+                case "--version":
+                case "version":
+                    out.println(Version.full());
+                    return OK;
+                case "--help":
+                case "-h":
+                case "help":
+                    out.println(USAGE_TEXT);
+                    return OK;
+                default:
+                    throw new UsageException("unknown command '" + command + "'; use generate or selftest.");
+            }
+        } catch (UsageException e) {
+            err.println("jimeng: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    private int generate(GenerateOptions o) {
+        GenerationRequest request = o.request().withResolvedSeed(new SecureRandom());
+        ModelLocation location;
+        try {
+            location = new ModelSearch(env, home).find(o.model());
+        } catch (ModelNotFoundException e) {
+            err.println("jimeng: " + e.getMessage());
+            return FAILED;
+        }
+        Path target = o.outFor(request);
+        TerminalProgress progress = new TerminalProgress(err, System.console() != null);
+        CancellationToken cancel = new CancellationToken();
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl+C: cancel, and let the current step finish and free its native memory before the JVM goes.
+        Thread onInterrupt = new Thread(() -> {
+            cancel.cancel();
+            try {
+                stopped.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jimeng-cancel");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
+            err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
+                    + request.height() + " (width x height), guidance " + request.guidance());
+            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device()).withLoraFolder(
+                    o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
+            ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
+            GeneratedImage image;
+            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, listener, cancel)) {
+                err.println("Device: " + pipeline.deviceDescription());
+                image = pipeline.generate(request, listener, cancel);
+            }
+            PngWriter.write(image, target, List.of());
+            out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height() + ", seed "
+                    + request.seedString() + ")");
+            err.println(timingLine(image.record().timings()));
+            return OK;
+        } catch (GenerationCancelledException e) {
+            err.println("jimeng: " + e.getMessage());
+            return CANCELLED;
+        } catch (Exception e) {
+            err.println("jimeng: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (env.containsKey("JIMENG_DEBUG")) {
+                e.printStackTrace(err);
+            }
+            return FAILED;
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down (Ctrl+C): the hook is running
+            }
+        }
+    }
+
+    /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */
+    static Path defaultLoraFolder() {
+        String home = System.getProperty("jimeng.home");
+        return (home != null ? Path.of(home) : Path.of("")).resolve("lora").toAbsolutePath();
+    }
+
+    static String timingLine(GenerationTimings t) {
+        StringBuilder sb = new StringBuilder("Time:");
+        for (Stage s : Stage.values()) {
+            if (t.stageMillis().containsKey(s)) {
+                sb.append(String.format(Locale.ROOT, " %s %.2f s,", s.key(), t.millis(s) / 1000));
+            }
+        }
+        int n = t.stepMillis().size();
+        if (n > 0) {
+            double mean = t.stepMillis().stream().mapToDouble(Double::doubleValue).sum() / n;
+            sb.append(String.format(Locale.ROOT, " %.2f s/step,", mean / 1000));
+        }
+        if (t.firstPreviewMillis() >= 0) {
+            sb.append(String.format(Locale.ROOT, " first preview %.2f s,", t.firstPreviewMillis() / 1000));
+        }
+        return sb.append(String.format(Locale.ROOT, " total %.2f s", t.totalMillis() / 1000)).toString();
+    }
+}

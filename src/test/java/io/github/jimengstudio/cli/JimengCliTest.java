@@ -1,0 +1,140 @@
+package io.github.jimengstudio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.testing.Golden;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as README-e2e.md §6 runs it, plus its errors. */
+class JimengCliTest {
+
+    /** One run of the CLI with captured output and no environment (no caches, no Fiji). */
+    record Run(int status, String out, String err) {
+        static Run of(Path home, String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = new JimengCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), home).run(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The README-e2e §6 check on decoded pixels: ≥ 99.5 % of pixels with all three channels within ±1. */
+    static void assertPngMatches(Path expectedPng, Path actualPng) throws IOException {
+        BufferedImage e = ImageIO.read(expectedPng.toFile());
+        BufferedImage a = ImageIO.read(actualPng.toFile());
+        assertEquals(e.getWidth(), a.getWidth(), "width");
+        assertEquals(e.getHeight(), a.getHeight(), "height");
+        int close = 0;
+        for (int y = 0; y < e.getHeight(); y++) {
+            for (int x = 0; x < e.getWidth(); x++) {
+                int p = e.getRGB(x, y);
+                int q = a.getRGB(x, y);
+                boolean ok = true;
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    ok &= Math.abs(((p >> shift) & 0xFF) - ((q >> shift) & 0xFF)) <= 1;
+                }
+                close += ok ? 1 : 0;
+            }
+        }
+        int all = e.getWidth() * e.getHeight();
+        assertTrue(close >= 0.995 * all, close + " of " + all + " pixels within ±1");
+    }
+
+    @Test
+    void generateWritesTheGoldenCasesAsPngs(@TempDir Path tmp) throws IOException {
+        String model = Golden.file("e2e-tiny/model").toString();
+        String prompt = "a red fox in the snow, watercolor";
+        Path a = tmp.resolve("a.png");
+        Run run = Run.of(tmp, "generate", "--model", model, "--prompt", prompt, "--seed", "42", "--steps", "4",
+                "--size", "256x256", "--out", a.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("Wrote " + a.toAbsolutePath() + " (256x256, seed 42)"), run.out());
+        assertTrue(run.err().contains("Time: "), run.err());
+        assertPngMatches(Golden.file("e2e-tiny/expected/case_a_p1_seed42_256x256_n4.png"), a);
+
+        Path c = tmp.resolve("c.png");
+        run = Run.of(tmp, "generate", "--model", model, "--prompt", prompt, "--seed", "42", "--steps", "4",
+                "--size", "256x256", "--guidance", "3.0", "--negative-prompt", "", "--quiet", "--out", c.toString());
+        assertEquals(0, run.status(), run.err());
+        assertPngMatches(Golden.file("e2e-tiny/expected/case_c_p1_seed42_256x256_n4_cfg3.png"), c);
+    }
+
+    @Test
+    void sizeIsWidthByHeight(@TempDir Path tmp) throws IOException {
+        Path b = tmp.resolve("b.png");
+        String p2 = E2e.prompt("case_b");
+        Run run = Run.of(tmp, "generate", "--model", Golden.file("e2e-tiny/model").toString(), "--prompt", p2,
+                "--seed", "7", "--steps", "3", "--size", "192x256", "--quiet", "--out", b.toString());
+        assertEquals(0, run.status(), run.err());
+        assertPngMatches(Golden.file("e2e-tiny/expected/case_b_p2_seed7_256x192_n3.png"), b);
+        try (SafetensorsFile f = SafetensorsFile.open(Golden.file(
+                "e2e-tiny/expected/case_b_p2_seed7_256x192_n3.safetensors"))) {
+            assertEquals(256, f.info("image_uint8").shape()[0], "the reference is 256 high");
+        }
+    }
+
+    @Test
+    void withoutAModelItSaysWhereItLookedAndHowToGetOne(@TempDir Path home) {
+        Run run = Run.of(home, "generate", "--prompt", "x", "--quiet");
+        assertEquals(JimengCli.FAILED, run.status());
+        String err = run.err();
+        assertTrue(err.startsWith("jimeng: No complete Z-Image-Turbo model found. Looked in:\n"), err);
+        assertTrue(err.contains(home.resolve("Fiji.app/models").toString()), err);
+        assertTrue(err.contains(home.resolve(".cache/huggingface/hub").toString()), err);
+        assertTrue(err.contains(home.resolve("ComfyUI/models").toString()), err);
+        assertTrue(err.contains("hf download Tongyi-MAI/Z-Image-Turbo"), err);
+
+        Run given = Run.of(home, "generate", "--prompt", "x", "--model", home.resolve("nowhere").toString());
+        assertEquals(JimengCli.FAILED, given.status());
+        assertTrue(given.err().contains(home.resolve("nowhere") + ": does not exist"), given.err());
+    }
+
+    @Test
+    void usageErrorsNameTheOptionAndExitWithTwo(@TempDir Path home) {
+        Run run = Run.of(home, "generate", "--prompt", "x", "--size", "100x100");
+        assertEquals(JimengCli.USAGE, run.status());
+        assertTrue(run.err().startsWith("jimeng: --size: width is 100 px: use a multiple of 16"), run.err());
+        assertEquals(JimengCli.USAGE, Run.of(home).status());
+        Run unknown = Run.of(home, "paint");
+        assertEquals("jimeng: unknown command 'paint'; use generate or selftest.\n", unknown.err());
+        Run help = Run.of(home, "generate", "--help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().contains("--size WxH               WIDTH x HEIGHT in pixels, width first"));
+        assertTrue(Run.of(home, "--version").out().startsWith("Jimeng Studio "));
+    }
+
+    @Test
+    void selftestRunsTheWholePipelineOnATinyRandomModel(@TempDir Path tmp) {
+        Run run = Run.of(tmp, "selftest", "--size", "128x128", "--steps", "2", "--keep", tmp.resolve("m").toString());
+        assertEquals(0, run.status(), run.err() + run.out());
+        assertTrue(run.out().contains("Engine: libtorch 2.7.1"), run.out());
+        assertTrue(run.out().contains("Self-test passed on cpu (float32)"), run.out());
+        assertTrue(run.out().contains("Turbo run:   Time: encoding"), run.out());
+        assertTrue(tmp.resolve("m/transformer/diffusion_pytorch_model.safetensors").toFile().isFile());
+    }
+
+    /** Prompts of the golden cases. */
+    static final class E2e {
+        static String prompt(String prefix) throws IOException {
+            String json = java.nio.file.Files.readString(Golden.file("e2e-tiny/expected/cases.json"));
+            for (var c : com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("cases")) {
+                if (c.getAsJsonObject().get("name").getAsString().startsWith(prefix)) {
+                    return c.getAsJsonObject().get("prompt").getAsString();
+                }
+            }
+            throw new AssertionError(prefix);
+        }
+    }
+}
