@@ -49,6 +49,11 @@ public record GenerationTimings(Map<Stage, Double> stageMillis, List<Double> ste
             stepStart = currentStart;
         }
 
+        /** The running stage, or null. */
+        public Stage current() {
+            return current;
+        }
+
         /** Ends the running stage. */
         public void end() {
             if (current != null) {

@@ -377,8 +377,10 @@ public final class ZImagePipeline implements AutoCloseable {
             return;
         }
         cancel.throwIfCancelled("before loading the " + c.label());
-        timings.begin(Stage.LOADING);
-        listener.stage(Stage.LOADING);
+        if (timings.current() != Stage.LOADING) { // several networks loaded in a row are one loading stage
+            timings.begin(Stage.LOADING);
+            listener.stage(Stage.LOADING);
+        }
         unload(c);
         switch (c) {
             case TEXT_ENCODER -> {
@@ -397,7 +399,6 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             default -> throw new AssertionError(c);
         }
-        timings.end();
     }
 
     /** Frees a visiting component after its stage. */
