@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * blobs, resolve URLs, LFS files redirected to a second server standing in for the CDN, range requests), with
  * faults to inject and counters of what it served.
  */
-final class FakeHub implements AutoCloseable {
-    static final String REPO = "Tongyi-MAI/Z-Image-Turbo";
+public final class FakeHub implements AutoCloseable {
+    public static final String REPO = "Tongyi-MAI/Z-Image-Turbo";
     static final String COMMIT = "5a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
     private static final int CHUNK = 16 * 1024;
 
@@ -50,6 +50,8 @@ final class FakeHub implements AutoCloseable {
 
     private volatile String commit = COMMIT;
     private volatile Map<String, byte[]> files;
+    /** sha256 and Git blob id per path, computed once per commit (hashing a large bench file per request would time the fake). */
+    private volatile Map<String, String[]> hashes;
 
     // Faults: each applies to the named path (or "api" for the listing).
     private final Map<String, List<Long>> drops = new ConcurrentHashMap<>();
@@ -68,6 +70,10 @@ final class FakeHub implements AutoCloseable {
 
     /** The tiny golden model as the repository, plus a model card, a picture in assets/ and a repeated file. */
     FakeHub() throws IOException {
+        this(goldenRepository());
+    }
+
+    private static Map<String, byte[]> goldenRepository() throws IOException {
         Map<String, byte[]> repo = new TreeMap<>();
         Path model = Golden.file("e2e-tiny/model");
         try (Stream<Path> s = Files.walk(model)) {
@@ -80,7 +86,12 @@ final class FakeHub implements AutoCloseable {
         repo.put("docs/README.md", card); // same content under two paths: one blob, two links
         repo.put("assets/showcase.jpg", new byte[5000]);
         repo.put(".gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n".getBytes(StandardCharsets.UTF_8));
-        this.files = repo;
+        return repo;
+    }
+
+    /** A hub serving {@code repo} (path to content) as {@link #REPO} at {@link #COMMIT}. */
+    public FakeHub(Map<String, byte[]> repo) throws IOException {
+        setFiles(new TreeMap<>(repo));
         InetAddress loopback = InetAddress.getLoopbackAddress();
         hub = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
         cdn = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
@@ -92,7 +103,7 @@ final class FakeHub implements AutoCloseable {
         cdn.start();
     }
 
-    String url() {
+    public String url() {
         return "http://" + hub.getAddress().getHostString() + ":" + hub.getAddress().getPort();
     }
 
@@ -101,7 +112,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** Options pointing at this hub, with short waits, and every progress step reported. */
-    DownloadOptions options() {
+    public DownloadOptions options() {
         return DownloadOptions.fromEnvironment(Map.of()).withEndpoint(url())
                 .withTimeouts(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(5),
                         java.time.Duration.ofSeconds(5))
@@ -133,8 +144,23 @@ final class FakeHub implements AutoCloseable {
     void publish(String newCommit, Map<String, byte[]> changed) {
         Map<String, byte[]> next = new TreeMap<>(files);
         next.putAll(changed);
-        files = next;
+        setFiles(next);
         commit = newCommit;
+    }
+
+    private void setFiles(Map<String, byte[]> next) {
+        Map<String, String[]> h = new ConcurrentHashMap<>();
+        next.forEach((p, b) -> h.put(p, new String[] {sha256(b), gitBlobId(b)}));
+        hashes = h;
+        files = next;
+    }
+
+    private String sha256Of(String path) {
+        return hashes.get(path)[0];
+    }
+
+    private String gitBlobIdOf(String path) {
+        return hashes.get(path)[1];
     }
 
     static boolean lfs(String path) {
@@ -324,16 +350,16 @@ final class FakeHub implements AutoCloseable {
             s.addProperty("rfilename", p);
             s.addProperty("size", b.length);
             if (lfs(p)) {
-                String pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256(b) + "\nsize "
+                String pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256Of(p) + "\nsize "
                         + b.length + "\n";
                 s.addProperty("blobId", gitBlobId(pointer.getBytes(StandardCharsets.US_ASCII)));
                 JsonObject l = new JsonObject();
-                l.addProperty("sha256", sha256(b));
+                l.addProperty("sha256", sha256Of(p));
                 l.addProperty("size", b.length);
                 l.addProperty("pointerSize", pointer.length());
                 s.add("lfs", l);
             } else {
-                s.addProperty("blobId", gitBlobId(b));
+                s.addProperty("blobId", gitBlobIdOf(p));
             }
             siblings.add(s);
         });
@@ -358,14 +384,14 @@ final class FakeHub implements AutoCloseable {
         ex.getResponseHeaders().add("X-Repo-Commit", commit);
         if (lfs(path)) {
             String cdnUrl = "http://" + cdn.getAddress().getHostString() + ":" + cdn.getAddress().getPort() + "/cdn/"
-                    + sha256(b) + "?path=" + path + "&signature=abc";
-            ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha256(b) + "\"");
+                    + sha256Of(path) + "?path=" + path + "&signature=abc";
+            ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha256Of(path) + "\"");
             ex.getResponseHeaders().add("X-Linked-Size", Long.toString(b.length));
             ex.getResponseHeaders().add("Location", cdnUrl);
             ex.sendResponseHeaders(302, -1);
             return;
         }
-        ex.getResponseHeaders().add("ETag", "\"" + gitBlobId(b) + "\"");
+        ex.getResponseHeaders().add("ETag", "\"" + gitBlobIdOf(path) + "\"");
         serve(ex, path, b);
     }
 
