@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 /**
  * Downloads a Hugging Face model repository into a hub cache, resumably and checked against the Hub's checksums.
  *
- * <p>The target is a hub cache folder, written in huggingface_hub's layout (see {@link HubCacheFolder}). The
+ * <p>The target is a hub cache folder, written in huggingface_hub's layout (blobs named by ETag, snapshot links, refs). The
  * default, {@link #defaultTarget()}, is the cache the user's other tools already share ({@code HF_HUB_CACHE},
  * {@code HF_HOME/hub}, {@code ~/.cache/huggingface/hub}): files already downloaded by diffusers or {@code hf
  * download} are reused instead of fetched again, the 33 GB are then on disk once for all tools, and
@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  *
  * <p>One download: list the revision (resolving it to a commit, so a branch that moves meanwhile cannot mix
  * versions), count what is on disk already, refuse when the free space is less than what remains, then fetch the
- * missing contents a few at a time (see {@link FileFetcher}), and finally point {@code refs/<revision>} at the
+ * missing contents a few at a time, and finally point {@code refs/<revision>} at the
  * complete snapshot. Cancelling, a crash or a lost connection keep every received byte; the next run continues.
  */
 public final class ModelDownloader {
@@ -179,6 +179,8 @@ public final class ModelDownloader {
         });
         int[] counts = new int[2];
         Throwable failure = null;
+        boolean interrupted = false;
+        boolean stoppedJob = false;
         try {
             CompletionService<FileOutcome> done = new ExecutorCompletionService<>(pool);
             Map<Future<FileOutcome>, Integer> pathsPerJob = new HashMap<>();
@@ -186,34 +188,39 @@ public final class ModelDownloader {
                 List<String> paths = job.stream().map(RepoFile::path).toList();
                 pathsPerJob.put(done.submit(() -> fetcher.fetch(job.get(0), paths)), paths.size());
             }
-            for (int i = 0; i < jobs.size(); i++) {
+            for (int remaining = jobs.size(); remaining > 0; ) {
                 Future<FileOutcome> f;
                 try {
                     f = done.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    cancel.cancel();
+                } catch (InterruptedException e) { // the caller's thread was interrupted: stop like a cancel
+                    interrupted = true;
+                    abort.set(true);
                     continue;
                 }
+                remaining--;
                 try {
                     FileOutcome o = f.get();
                     boolean fetched = o == FileOutcome.DOWNLOADED || o == FileOutcome.RESUMED;
                     counts[fetched ? 0 : 1] += pathsPerJob.get(f);
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
+                    stoppedJob |= cause instanceof DownloadCancelledException;
                     if (failure == null && !(cause instanceof DownloadCancelledException)) {
                         failure = cause;
                         abort.set(true);
                     }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    cancel.cancel();
+                    throw new AssertionError("a future taken from the completion service is done", e);
                 }
             }
         } finally {
             pool.shutdownNow();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (cancel.isCancelled() || (failure == null && abort.get())) {
+        // A job that stopped without a failure to blame is a cancel too: its file is missing, never "done".
+        if (cancel.isCancelled() || interrupted || (failure == null && stoppedJob)) {
             throw new DownloadCancelledException("Download of " + plan.repo() + " cancelled: "
                     + Units.bytes(meter.doneBytes()) + " of " + Units.bytes(plan.totalBytes()) + " are on disk in "
                     + plan.snapshot().getParent().getParent() + "; run the download again to continue from there.");
