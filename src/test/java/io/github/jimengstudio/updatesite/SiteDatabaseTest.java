@@ -50,7 +50,11 @@ class SiteDatabaseTest {
         assertTrue(xml.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE pluginRecords ["), xml);
         assertTrue(xml.contains("<author>李 四</author>"), xml);
 
-        // A validating parser checks every element and attribute against the inline DTD.
+        assertEquals(List.of(), schemaProblems(xml));
+    }
+
+    /** What a validating parser reports when it checks every element and attribute against the inline DTD. */
+    static List<String> schemaProblems(String xml) throws Exception {
         List<String> problems = new ArrayList<>();
         SAXParserFactory factory = SAXParserFactory.newInstance();
         factory.setValidating(true);
@@ -62,23 +66,14 @@ class SiteDatabaseTest {
                         problems.add("line " + e.getLineNumber() + ": " + e.getMessage());
                     }
                 });
-        assertEquals(List.of(), problems);
+        return problems;
     }
 
     @Test
     void schemaViolationsAreCaughtByThatValidation() throws Exception {
         // The validation above can fail: an element the schema does not declare is reported.
         String xml = SiteDatabase.xml(sample()).replace("<platform>linux64</platform>", "<bogus/>");
-        List<String> problems = new ArrayList<>();
-        SAXParserFactory factory = SAXParserFactory.newInstance();
-        factory.setValidating(true);
-        factory.newSAXParser().parse(new InputSource(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))),
-                new DefaultHandler() {
-                    @Override
-                    public void error(SAXParseException e) {
-                        problems.add(e.getMessage());
-                    }
-                });
+        List<String> problems = schemaProblems(xml);
         assertTrue(problems.stream().anyMatch(p -> p.contains("bogus")), problems.toString());
     }
 

@@ -41,6 +41,7 @@ class SiteLayoutTest {
 
     @Test
     void eachVersionLiesOnTheServerUnderItsTimestamp() {
-        assertEquals("jars/api-0.36.0.jar-20260102030405", SiteLayout.serverName("jars/api-0.36.0.jar", 20260102030405L));
+        assertEquals("jars/api-0.36.0.jar-20260102030405",
+                SiteLayout.serverName("jars/api-0.36.0.jar", 20260102030405L));
     }
 }

@@ -55,7 +55,8 @@ class SiteUpdateTest {
         assertEquals(T2, plugin.current().timestamp());
         assertEquals("p2", plugin.current().checksum());
         assertEquals(110, plugin.current().filesize());
-        assertEquals(List.of(new SiteRecord.PreviousVersion(T1, "p1", "jars/plugin-0.1.0.jar", T2)), plugin.previous());
+        assertEquals(List.of(new SiteRecord.PreviousVersion(T1, "p1", "jars/plugin-0.1.0.jar", T2)),
+                plugin.previous());
 
         // api's checksum is unchanged: it keeps its version, its server file and that file's size.
         SiteRecord api = record(second.records(), "jars/api-0.36.0.jar");
@@ -64,7 +65,8 @@ class SiteUpdateTest {
         assertEquals(List.of(), api.previous());
         assertEquals(List.of(new SiteRecord.Dependency("jars/api-0.36.0.jar", T1, false)),
                 plugin.current().dependencies());
-        assertEquals(List.of("jars/plugin-0.1.0.jar"), second.newVersions().stream().map(ShippedJar::filename).toList());
+        assertEquals(List.of("jars/plugin-0.1.0.jar"),
+                second.newVersions().stream().map(ShippedJar::filename).toList());
         assertEquals(List.of(T1), List.copyOf(second.unchanged().values()));
 
         // A third build keeps the whole history, newest first.

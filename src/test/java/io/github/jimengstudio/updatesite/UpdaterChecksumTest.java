@@ -85,7 +85,8 @@ class UpdaterChecksumTest {
         rebuilt.put("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nBuilt-By: someone else\r\n\r\n".getBytes(UTF_8));
         rebuilt.put("a/app.properties",
                 PROPERTIES.replace("#Tue Jan 01 00:00:00 UTC 2030", "#Wed Feb 02 11:11:11 UTC 2031").getBytes(UTF_8));
-        assertEquals(known, UpdaterChecksum.ofJar(TestJars.write(dir.resolve("b.jar"), rebuilt, Deflater.NO_COMPRESSION)));
+        assertEquals(known,
+                UpdaterChecksum.ofJar(TestJars.write(dir.resolve("b.jar"), rebuilt, Deflater.NO_COMPRESSION)));
 
         // One changed byte of a class, or a changed property value, is a new version.
         Map<String, byte[]> changedClass = knownEntries();
