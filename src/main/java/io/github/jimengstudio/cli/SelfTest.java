@@ -30,18 +30,20 @@ import java.util.stream.Stream;
  */
 final class SelfTest {
     static final String USAGE = String.join("\n",
-            "Usage: jimeng selftest [--device auto|cpu|gpu] [--size WxH] [--steps N] [--keep DIR]",
+            "Usage: jimeng selftest [--device auto|cpu|gpu] [--scale tiny|mid] [--size WxH] [--steps N] [--keep DIR]",
             "",
             "Runs the whole pipeline on a tiny random-weight model written to a temporary folder (no download),",
             "to check this machine's native engine. Reports the device, libtorch version and timings.",
             "",
             "  --device auto|cpu|gpu   where to run (default auto)",
+            "  --scale tiny|mid        tiny (default, seconds) or mid: about 1.2 GB of random float32 weights, the",
+            "                          network benchmarks' mid size, for a rough speed check of this machine",
             "  --size WxH              image size, width x height (default 256x256)",
             "  --steps N               denoising steps (default 4)",
             "  --keep DIR              write the tiny model to DIR and keep it (default: a temporary folder,",
             "                          deleted afterwards)");
 
-    record Options(DevicePreference device, int width, int height, int steps, Path keep) {}
+    record Options(DevicePreference device, SelfTestModel.Scale scale, int width, int height, int steps, Path keep) {}
 
     private final PrintStream out;
     private final PrintStream err;
@@ -52,13 +54,22 @@ final class SelfTest {
     }
 
     static Options parse(List<String> args) throws UsageException {
-        Arguments a = Arguments.parse("selftest", args, Set.of("--device", "--size", "--steps", "--keep"), Set.of());
+        Arguments a = Arguments.parse("selftest", args, Set.of("--device", "--scale", "--size", "--steps", "--keep"),
+                Set.of());
         DevicePreference device = a.has("--device")
                 ? GenerateOptions.choice("--device", a.one("--device"), DevicePreference.class) : DevicePreference.AUTO;
         int[] size = a.has("--size") ? GenerateOptions.size("--size", a.one("--size")) : new int[] {256, 256};
         int steps = a.has("--steps") ? GenerateOptions.integer("--steps", a.one("--steps")) : 4;
         String keep = a.one("--keep");
-        Options o = new Options(device, size[0], size[1], steps, keep == null ? null : Path.of(keep));
+        String scaleName = a.one("--scale");
+        SelfTestModel.Scale scale = SelfTestModel.Scale.TINY;
+        if (scaleName != null && !scaleName.equals("tiny")) {
+            if (!scaleName.equals("mid")) {
+                throw new UsageException("--scale '" + scaleName + "' is not one of tiny, mid.");
+            }
+            scale = SelfTestModel.Scale.MID;
+        }
+        Options o = new Options(device, scale, size[0], size[1], steps, keep == null ? null : Path.of(keep));
         GenerateOptions.parse("--size", () -> request(o, 0).build()); // validated like a generate request
         return o;
     }
@@ -73,7 +84,7 @@ final class SelfTest {
         try {
             folder = o.keep() != null ? o.keep() : Files.createTempDirectory("jimeng-selftest");
             long t0 = System.nanoTime();
-            SelfTestModel.write(folder);
+            SelfTestModel.write(folder, o.scale());
             double writeMs = ms(t0);
             ModelLocation location = new ModelLocator(Map.of(), folder).locate(folder);
             long t1 = System.nanoTime();
@@ -82,8 +93,8 @@ final class SelfTest {
                 double loadMs = ms(t1);
                 out.println(Version.full() + " self-test");
                 out.println("Engine: " + TorchRuntime.get().report());
-                out.printf(Locale.ROOT, "Tiny model written in %.0f ms (%s), loaded in %.0f ms%n", writeMs, folder,
-                        loadMs);
+                out.printf(Locale.ROOT, "Random %s model written in %.0f ms (%s), loaded in %.0f ms%n",
+                        o.scale().name(), writeMs, folder, loadMs);
                 GeneratedImage first = pipeline.generate(request(o, 0).build());
                 out.println("Turbo run:   " + JimengCli.timingLine(first.record().timings()));
                 GeneratedImage second = pipeline.generate(request(o, 0).build());

@@ -36,13 +36,34 @@ public final class SelfTestModel {
     /** The tokenizer: the 256 byte-level symbols, no merges, and Qwen's three special tokens after them. */
     static final int BYTE_TOKENS = 256;
 
-    /** Text encoder: Qwen3 layout, 2 layers (the prompt embedding is layer 0's output), hidden 64. */
-    static Qwen3ConfigJson textEncoder() {
-        return new Qwen3ConfigJson(64, 2, 4, 2, 16, 128, BYTE_TOKENS + 3);
+    /**
+     * The widths of a self-test model.
+     *
+     * @param textEncoder the Qwen3 text encoder's config (the prompt embedding is the output of its second-to-last
+     *                    layer)
+     * @param transformer the DiT's; its caption width is the text encoder's hidden size
+     * @param vae         the VAE's (always the FLUX layout: 4 blocks, 16 latent channels, scaling and shift)
+     */
+    public record Scale(String name, Qwen3ConfigJson textEncoder, ZImageTransformerConfig transformer, VaeConfig vae) {
+
+        /** Seconds to write and run: hidden 64, DiT width 96 (3 heads of 32), VAE widths 8..32. */
+        public static final Scale TINY = new Scale("tiny", new Qwen3ConfigJson(64, 2, 4, 2, 16, 128, BYTE_TOKENS + 3),
+                new ZImageTransformerConfig(2, 1, 16, 96, 2, 1, 3, 3, 1e-5, true, 64, 256.0, 1000.0,
+                        new int[] {8, 12, 12}, new int[] {1536, 512, 512}),
+                new VaeConfig(16, 3, List.of(8, 16, 32, 32), 1, 4, 0.3611, 0.1159));
+
+        /**
+         * The "mid" size the network benchmarks use (about 1.2 GB of float32): text encoder hidden 1024, 8 layers,
+         * 16/4 heads of 64, MLP 3072; DiT width 1024, 8 layers, 2+2 refiners, 16 heads of 64; the real FLUX VAE
+         * widths 128..512 with 32 groups.
+         */
+        public static final Scale MID = new Scale("mid", new Qwen3ConfigJson(1024, 8, 16, 4, 64, 3072,
+                BYTE_TOKENS + 3), new ZImageTransformerConfig(2, 1, 16, 1024, 8, 2, 16, 16, 1e-5, true, 1024, 256.0,
+                1000.0, new int[] {16, 24, 24}, new int[] {1536, 512, 512}), VaeConfig.flux());
     }
 
     /** The fields of a Qwen3 {@code config.json} this writer sets. */
-    record Qwen3ConfigJson(int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate, int vocab) {
+    public record Qwen3ConfigJson(int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate, int vocab) {
         JsonObject json() {
             JsonObject o = new JsonObject();
             JsonArray arch = new JsonArray();
@@ -68,19 +89,13 @@ public final class SelfTestModel {
         }
     }
 
-    /** Transformer: the Turbo structure at width 96 (3 heads of 32), 2 layers and 1 refiner of each kind. */
-    static ZImageTransformerConfig transformer() {
-        return new ZImageTransformerConfig(2, 1, 16, 96, 2, 1, 3, 3, 1e-5, true, textEncoder().hidden(), 256.0, 1000.0,
-                new int[] {8, 12, 12}, new int[] {1536, 512, 512});
-    }
-
-    /** VAE: the FLUX layout (4 blocks, 16 latent channels, same scaling and shift) at widths 8..32. */
-    static VaeConfig vae() {
-        return new VaeConfig(16, 3, List.of(8, 16, 32, 32), 1, 4, 0.3611, 0.1159);
-    }
-
-    /** Writes the model into {@code folder} (created if needed) and returns it. */
+    /** Writes the {@link Scale#TINY} model into {@code folder} (created if needed) and returns it. */
     public static Path write(Path folder) throws IOException {
+        return write(folder, Scale.TINY);
+    }
+
+    /** Writes a model of the given scale into {@code folder} (created if needed) and returns it. */
+    public static Path write(Path folder, Scale scale) throws IOException {
         Files.createDirectories(folder);
         JsonObject index = new JsonObject();
         index.addProperty("_class_name", "ZImagePipeline");
@@ -98,7 +113,7 @@ public final class SelfTestModel {
         scheduler.addProperty("use_dynamic_shifting", false);
         json(folder.resolve("scheduler/scheduler_config.json"), scheduler);
 
-        Qwen3ConfigJson te = textEncoder();
+        Qwen3ConfigJson te = scale.textEncoder();
         Path teConfig = folder.resolve("text_encoder/config.json");
         json(teConfig, te.json());
         Qwen3Config parsed = Qwen3Config.read(teConfig);
@@ -106,12 +121,12 @@ public final class SelfTestModel {
                 1);
         tokenizer(folder.resolve("tokenizer/tokenizer.json"));
 
-        ZImageTransformerConfig dit = transformer();
+        ZImageTransformerConfig dit = scale.transformer();
         json(folder.resolve("transformer/config.json"), transformerJson(dit));
         weights(folder.resolve("transformer/diffusion_pytorch_model.safetensors"), "",
                 ZImageWeightNames.shapes(dit), 2);
 
-        VaeConfig vae = vae();
+        VaeConfig vae = scale.vae();
         json(folder.resolve("vae/config.json"), vaeJson(vae));
         weights(folder.resolve("vae/diffusion_pytorch_model.safetensors"), "", VaeWeights.decoderShapes(vae), 3);
         return folder;
