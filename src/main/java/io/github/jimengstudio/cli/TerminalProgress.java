@@ -56,8 +56,7 @@ final class TerminalProgress implements ProgressListener {
 
     @Override
     public void cancelled(String message) {
-        closeBar();
-        out.println(message);
+        closeBar(); // the command line prints the message itself
         out.flush();
     }
 
