@@ -2,6 +2,7 @@ package io.github.jimengstudio.tensor;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,6 +31,9 @@ import java.util.Set;
  * <p>Format: 8-byte little-endian header length N, N bytes of UTF-8 JSON, then the data area. The JSON maps each
  * tensor name to {dtype, shape, data_offsets [begin, end)} relative to the data area, plus an optional
  * {@code __metadata__} object of strings.
+ *
+ * <p>Unlike the reference library, gaps between tensors and bytes after the last one are tolerated: they cannot
+ * make a read go wrong, while every range that is read is checked (inside the file, disjoint, sized exactly).
  */
 public final class SafetensorsFile implements WeightSource {
 
@@ -56,11 +61,17 @@ public final class SafetensorsFile implements WeightSource {
 
     /** Opens and validates a safetensors file. */
     public static SafetensorsFile open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new WeightFileException(path, null, "is a folder, not a .safetensors file "
+                    + "(WeightSources.open accepts a model component folder)");
+        }
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new WeightFileException(path, null, "file not found");
+        } catch (IOException e) {
+            throw new WeightFileException(path, null, "cannot be opened for reading: " + e, e);
         }
         try {
             long size = ch.size();
@@ -141,16 +152,36 @@ public final class SafetensorsFile implements WeightSource {
                 tensors.put(name, readEntry(path, name, r, dataSize));
             }
             r.endObject();
-            if (r.peek() != JsonToken.END_DOCUMENT) {
+            if (!atEnd(r)) {
                 throw new WeightFileException(path, null, "trailing content after the header's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(path, null, "header is not valid JSON: " + e.getMessage());
+            throw new WeightFileException(path, null, "header is not valid JSON (" + jsonProblem(e) + ")");
         }
         checkNoOverlap(path, tensors);
         return Collections.unmodifiableMap(tensors);
+    }
+
+    /** True when only whitespace follows the top-level value (strict readers throw on anything else). */
+    static boolean atEnd(JsonReader r) throws IOException {
+        try {
+            return r.peek() == JsonToken.END_DOCUMENT;
+        } catch (MalformedJsonException e) {
+            return false;
+        }
+    }
+
+    /**
+     * gson's message, kept to where the problem is: without its advice to parse leniently (not an option for the
+     * user) and without the JSON path, which for hostile nesting is as long as the header.
+     */
+    static String jsonProblem(Exception e) {
+        String m = String.valueOf(e.getMessage())
+                .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+        int path = m.indexOf(" path $");
+        return path < 0 ? m : m.substring(0, path);
     }
 
     private static void readMetadata(Path path, JsonReader r, Map<String, String> metadata) throws IOException {
@@ -223,6 +254,10 @@ public final class SafetensorsFile implements WeightSource {
             if (d < 0) {
                 throw new WeightFileException(path, name, "negative dimension " + d + " in shape " + shape);
             }
+            if (d > MAX_ELEMENTS) {
+                throw new WeightFileException(path, name, "dimension " + d + " in shape " + shape + " exceeds "
+                        + MAX_ELEMENTS + ", more than the engine can address");
+            }
             dims[i] = d;
             if (d != 0 && numel > MAX_ELEMENTS / d) {
                 throw new WeightFileException(path, name, "shape " + shape + " has more than " + MAX_ELEMENTS
@@ -286,7 +321,8 @@ public final class SafetensorsFile implements WeightSource {
         return path;
     }
 
-    /** The header's {@code __metadata__} strings (empty when absent). */
+    /** The header's {@code __metadata__} strings, in file order (empty when absent). */
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -309,10 +345,16 @@ public final class SafetensorsFile implements WeightSource {
     public ByteBuffer data(String name) throws IOException {
         TensorInfo t = info(name);
         if (t.byteLength() == 0) {
-            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+            return ByteBuffer.allocate(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
         if (!channel.isOpen()) {
             throw new WeightFileException(path, name, "file was closed");
+        }
+        // A file cut short after open would make reads through the mapping fault (SIGBUS) in native code.
+        long size = channel.size();
+        if (dataStart + t.end() > size) {
+            throw new WeightFileException(path, name, "file shrank to " + size + " bytes since it was opened; "
+                    + "the tensor ends at byte " + (dataStart + t.end()));
         }
         return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength())
                 .order(ByteOrder.LITTLE_ENDIAN);

@@ -11,16 +11,21 @@ public class WeightFileException extends IOException {
     private static final long serialVersionUID = 1L;
 
     public WeightFileException(Path file, String tensor, String problem) {
-        super(compose(file, tensor, problem));
+        super(compose(file == null ? null : file.toString(), tensor, problem));
     }
 
     public WeightFileException(Path file, String tensor, String problem, Throwable cause) {
-        super(compose(file, tensor, problem), cause);
+        super(compose(file == null ? null : file.toString(), tensor, problem), cause);
     }
 
-    private static String compose(Path file, String tensor, String problem) {
+    /** For sources that are not one file (a sharded checkpoint, a renamed view): {@code origin} says where. */
+    public WeightFileException(String origin, String tensor, String problem) {
+        super(compose(origin, tensor, problem));
+    }
+
+    private static String compose(String origin, String tensor, String problem) {
         StringBuilder sb = new StringBuilder();
-        sb.append(file == null ? "<unknown file>" : file.toString());
+        sb.append(origin == null ? "<unknown file>" : origin);
         if (tensor != null) {
             sb.append(": tensor '").append(tensor).append('\'');
         }

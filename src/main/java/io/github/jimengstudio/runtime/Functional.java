@@ -1,0 +1,212 @@
+package io.github.jimengstudio.runtime;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
+
+/**
+ * The neural-network operations, as static functions in the style of {@code torch.nn.functional}: linear and
+ * convolution from DJL's own kernels; attention, the norms, RoPE and the fused activations from the TorchScript
+ * helper (one native call each). Shapes are checked here, before anything reaches native code.
+ */
+public final class Functional {
+    private Functional() {}
+
+    private static OpHelper helper() {
+        return TorchRuntime.get().helper();
+    }
+
+    /** x · Wᵀ + b, with W as stored in checkpoints: [out, in]. {@code bias} may be null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        long[] xs = x.shape();
+        long[] ws = weight.shape();
+        if (ws.length != 2 || xs.length == 0 || xs[xs.length - 1] != ws[1]) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(xs) + " does not fit weight "
+                    + Arrays.toString(ws) + " ([out, in] with in = last input axis)");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != ws[0])) {
+            throw new IllegalArgumentException("linear: bias " + Arrays.toString(bias.shape()) + " for weight "
+                    + Arrays.toString(ws));
+        }
+        return Tensor.wrap(JniUtils.linear(x.array(), weight.array(), bias == null ? null : bias.array()));
+    }
+
+    /**
+     * 2-D convolution, NCHW input, weight [out, in/groups, kh, kw], bias [out] or null; one stride and padding
+     * for both axes (what the VAE uses).
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(x, weight, bias, stride, padding, 1);
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int groups) {
+        long[] xs = x.shape();
+        long[] ws = weight.shape();
+        if (xs.length != 4 || ws.length != 4 || groups < 1 || xs[1] != ws[1] * groups || ws[0] % groups != 0) {
+            throw new IllegalArgumentException("conv2d: input " + Arrays.toString(xs) + " (NCHW) does not fit weight "
+                    + Arrays.toString(ws) + " ([out, in/groups, kh, kw]) with groups " + groups);
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != ws[0])) {
+            throw new IllegalArgumentException("conv2d: bias " + Arrays.toString(bias.shape()) + " for weight "
+                    + Arrays.toString(ws));
+        }
+        if (stride < 1 || padding < 0 || xs[2] + 2L * padding < ws[2] || xs[3] + 2L * padding < ws[3]) {
+            throw new IllegalArgumentException("conv2d: stride " + stride + ", padding " + padding + " with kernel "
+                    + ws[2] + "x" + ws[3] + " on " + xs[2] + "x" + xs[3]);
+        }
+        return Tensor.wrap(JniUtils.convolution(x.array(), weight.array(), bias == null ? null : bias.array(),
+                new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), groups));
+    }
+
+    /** Nearest-neighbour 2x upsampling of NCHW. */
+    public static Tensor upsampleNearest2x(Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("upsampleNearest2x needs NCHW, got " + Arrays.toString(x.shape()));
+        }
+        return Tensor.fromHelper(helper().call("upsample_nearest2x", x.array()), x.type());
+    }
+
+    /**
+     * Fused scaled-dot-product attention, softmax(q kᵀ / sqrt(d)) v, over [..., heads, tokens, headDim].
+     * With {@code causal}, position i attends to positions ≤ i. With {@code groupedKv}, k and v may have fewer
+     * heads than q (grouped-query attention; q heads must be a multiple).
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal, boolean groupedKv) {
+        checkAttention(q, k, v, groupedKv);
+        return Tensor.fromHelper(helper().call("sdpa", q.array(), k.array(), v.array(), causal, groupedKv), q.type());
+    }
+
+    /** Non-causal attention of equal head counts. */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v) {
+        return attention(q, k, v, false, false);
+    }
+
+    /**
+     * Attention with a mask broadcastable to [..., heads, qTokens, kTokens]: boolean (true = may attend) or
+     * additive float (added to the scores; -inf blocks).
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean groupedKv) {
+        checkAttention(q, k, v, groupedKv);
+        long[] ms = mask.shape();
+        if (ms.length < 2 || !fits(ms[ms.length - 1], k.dim(-2)) || !fits(ms[ms.length - 2], q.dim(-2))) {
+            throw new IllegalArgumentException("attention mask " + Arrays.toString(ms) + " does not broadcast to "
+                    + "[" + q.dim(-2) + ", " + k.dim(-2) + "] (query tokens, key tokens)");
+        }
+        if (mask.type() != ElementType.BOOLEAN && !mask.type().isFloating()) {
+            throw new IllegalArgumentException("attention mask must be boolean or floating, is " + mask.type());
+        }
+        return Tensor.fromHelper(helper().call("sdpa_mask", q.array(), k.array(), v.array(), mask.array(), groupedKv),
+                q.type());
+    }
+
+    private static boolean fits(long maskDim, long dim) {
+        return maskDim == 1 || maskDim == dim;
+    }
+
+    private static void checkAttention(Tensor q, Tensor k, Tensor v, boolean groupedKv) {
+        long[] qs = q.shape();
+        long[] ks = k.shape();
+        long[] vs = v.shape();
+        boolean ok = qs.length >= 2 && qs.length == ks.length && ks.length == vs.length
+                && qs[qs.length - 1] == ks[ks.length - 1] && ks[ks.length - 2] == vs[vs.length - 2];
+        if (ok && qs.length >= 3) {
+            long qh = qs[qs.length - 3];
+            long kh = ks[ks.length - 3];
+            ok = kh == vs[vs.length - 3] && (groupedKv ? kh > 0 && qh % kh == 0 : qh == kh);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("attention shapes q " + Arrays.toString(qs) + ", k "
+                    + Arrays.toString(ks) + ", v " + Arrays.toString(vs) + " do not fit [..., heads, tokens, headDim]"
+                    + (groupedKv ? " (grouped: q heads a multiple of kv heads)" : " (equal heads)"));
+        }
+    }
+
+    /**
+     * RMS norm over the last axis, as Qwen3/Llama define it: the mean square is taken in float32, the normalised
+     * value is cast back to x's type, then multiplied by {@code weight}.
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        requireLastAxis(x, weight, "rmsNorm weight");
+        return Tensor.fromHelper(helper().call("rms_norm", x.array(), weight.array(), (double) eps), null);
+    }
+
+    /** Layer norm over the last axis without affine parameters (elementwise_affine=False). */
+    public static Tensor layerNorm(Tensor x, float eps) {
+        return Tensor.fromHelper(helper().call("layer_norm", x.array(), (double) eps), x.type());
+    }
+
+    /** Layer norm over the last axis with weight and bias ([dim] each). */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        requireLastAxis(x, weight, "layerNorm weight");
+        requireLastAxis(x, bias, "layerNorm bias");
+        return Tensor.fromHelper(helper().call("layer_norm_affine", x.array(), weight.array(), bias.array(), (double) eps),
+                null);
+    }
+
+    /** Group norm of [N, C, ...] with per-channel weight and bias [C]. */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
+        checkGroupNorm(x, groups, weight, bias);
+        return Tensor.fromHelper(helper().call("group_norm", x.array(), (long) groups, weight.array(), bias.array(),
+                (double) eps), null);
+    }
+
+    /** silu(groupNorm(x)): the VAE's norm + activation pair in one call. */
+    public static Tensor groupNormSilu(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
+        checkGroupNorm(x, groups, weight, bias);
+        return Tensor.fromHelper(helper().call("group_norm_silu", x.array(), (long) groups, weight.array(), bias.array(),
+                (double) eps), null);
+    }
+
+    private static void checkGroupNorm(Tensor x, int groups, Tensor weight, Tensor bias) {
+        long[] xs = x.shape();
+        if (xs.length < 2 || groups < 1 || xs[1] % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + groups + " groups on shape " + Arrays.toString(xs)
+                    + " (channels on axis 1 must divide into the groups)");
+        }
+        for (Tensor p : new Tensor[] {weight, bias}) {
+            if (p.rank() != 1 || p.dim(0) != xs[1]) {
+                throw new IllegalArgumentException("groupNorm: parameter " + Arrays.toString(p.shape()) + " for "
+                        + xs[1] + " channels");
+            }
+        }
+    }
+
+    /** silu(gate) * up: the SwiGLU feed-forward's gate, in one call. */
+    public static Tensor siluMul(Tensor gate, Tensor up) {
+        return Tensor.fromHelper(helper().call("silu_mul", gate.array(), up.array()), null);
+    }
+
+    /**
+     * Rotary embedding on adjacent pairs (x[2i], x[2i+1]) as complex numbers times cos + i sin: what Z-Image's
+     * {@code view_as_complex(x.float().reshape(..., -1, 2)) * freqs_cis} computes, in float32, cast back to x's
+     * type. cos and sin hold one angle per pair: their last axis is half of x's, broadcastable over the rest.
+     */
+    public static Tensor ropePairs(Tensor x, Tensor cos, Tensor sin) {
+        if (x.dim(-1) % 2 != 0 || cos.dim(-1) * 2 != x.dim(-1) || sin.dim(-1) != cos.dim(-1)) {
+            throw new IllegalArgumentException("ropePairs: x " + Arrays.toString(x.shape()) + " needs cos/sin with"
+                    + " last axis " + x.dim(-1) / 2 + ", got " + Arrays.toString(cos.shape()) + " / "
+                    + Arrays.toString(sin.shape()));
+        }
+        return Tensor.fromHelper(helper().call("rope_pairs", x.array(), cos.array(), sin.array()), x.type());
+    }
+
+    /**
+     * Rotary embedding in the rotate-half layout (Qwen3/Llama): x * cos + rotate_half(x) * sin, where
+     * rotate_half(x) = cat(-x[d/2:], x[:d/2]); cos and sin ([..., d], broadcastable) are cast to x's type first.
+     */
+    public static Tensor ropeHalf(Tensor x, Tensor cos, Tensor sin) {
+        if (x.dim(-1) % 2 != 0 || cos.dim(-1) != x.dim(-1) || sin.dim(-1) != x.dim(-1)) {
+            throw new IllegalArgumentException("ropeHalf: x " + Arrays.toString(x.shape()) + " needs cos/sin with"
+                    + " last axis " + x.dim(-1) + ", got " + Arrays.toString(cos.shape()) + " / "
+                    + Arrays.toString(sin.shape()));
+        }
+        return Tensor.fromHelper(helper().call("rope_half", x.array(), cos.array(), sin.array()), x.type());
+    }
+
+    private static void requireLastAxis(Tensor x, Tensor p, String what) {
+        if (p.rank() != 1 || p.dim(0) != x.dim(-1)) {
+            throw new IllegalArgumentException(what + " " + Arrays.toString(p.shape()) + " does not match the last"
+                    + " axis of " + Arrays.toString(x.shape()));
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package io.github.jimengstudio.runtime;
+
+import ai.djl.engine.EngineException;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The TorchScript op helper: a tiny module, written by Java as a {@code .pt} zip and loaded through DJL, whose
+ * methods supply what DJL's JNI lacks (fused attention, group/RMS/layer norm, SiLU, tanh-GELU, RoPE) and every
+ * operation that must not pass a bfloat16 tensor's type through DJL (conversions, softmax, device moves).
+ *
+ * <p>The file is named by the SHA-256 of its bytes, so a changed script gets a new file and an old cache can never
+ * serve stale code. The zip layout is the one libtorch's loader reads (djl-notes §2): {@code data.pkl} (the module
+ * object), {@code constants.pkl}, {@code version} = 10 (older versions make the loader apply upgraders that
+ * rewrite e.g. {@code gelu}) and {@code code/__torch__.py}.
+ */
+final class OpHelper {
+
+    /** The module's source. Serialized-TorchScript dialect: methods take an explicit typed self. */
+    static final String SCRIPT = """
+            class Ops(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def sdpa(self: __torch__.Ops, q: Tensor, k: Tensor, v: Tensor, is_causal: bool, enable_gqa: bool) -> Tensor:
+                return torch.scaled_dot_product_attention(q, k, v, None, 0., is_causal, scale=None, enable_gqa=enable_gqa)
+              def sdpa_mask(self: __torch__.Ops, q: Tensor, k: Tensor, v: Tensor, mask: Tensor, enable_gqa: bool) -> Tensor:
+                return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=None, enable_gqa=enable_gqa)
+              def silu(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.silu(x)
+              def silu_mul(self: __torch__.Ops, gate: Tensor, up: Tensor) -> Tensor:
+                return torch.mul(torch.silu(gate), up)
+              def gelu_tanh(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.gelu(x, approximate="tanh")
+              def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
+                dtype = x.dtype
+                h = torch.to(x, 6)
+                variance = torch.mean(torch.mul(h, h), [-1], True)
+                h = torch.mul(h, torch.rsqrt(torch.add(variance, eps)))
+                return torch.mul(w, torch.to(h, dtype))
+              def layer_norm(self: __torch__.Ops, x: Tensor, eps: float) -> Tensor:
+                return torch.layer_norm(x, [x.size(-1)], None, None, eps)
+              def layer_norm_affine(self: __torch__.Ops, x: Tensor, w: Tensor, b: Tensor, eps: float) -> Tensor:
+                return torch.layer_norm(x, [x.size(-1)], w, b, eps)
+              def group_norm(self: __torch__.Ops, x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float) -> Tensor:
+                return torch.group_norm(x, groups, w, b, eps)
+              def group_norm_silu(self: __torch__.Ops, x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float) -> Tensor:
+                return torch.silu(torch.group_norm(x, groups, w, b, eps))
+              def rope_pairs(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+                dtype = x.dtype
+                h = torch.unflatten(torch.to(x, 6), -1, [-1, 2])
+                re = torch.select(h, -1, 0)
+                im = torch.select(h, -1, 1)
+                out_re = torch.sub(torch.mul(re, cos), torch.mul(im, sin))
+                out_im = torch.add(torch.mul(re, sin), torch.mul(im, cos))
+                return torch.to(torch.flatten(torch.stack([out_re, out_im], -1), -2), dtype)
+              def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+                half = x.size(-1) // 2
+                rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)
+                c = torch.to(cos, x.dtype)
+                s = torch.to(sin, x.dtype)
+                return torch.add(torch.mul(x, c), torch.mul(rotated, s))
+              def softmax(self: __torch__.Ops, x: Tensor, dim: int) -> Tensor:
+                return torch.softmax(x, dim)
+              def rsqrt(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.rsqrt(x)
+              def mean(self: __torch__.Ops, x: Tensor, dims: List[int], keepdim: bool) -> Tensor:
+                return torch.mean(x, dims, keepdim)
+              def index_select(self: __torch__.Ops, x: Tensor, dim: int, index: Tensor) -> Tensor:
+                return torch.index_select(x, dim, index)
+              def upsample_nearest2x(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.upsample_nearest2d(x, None, [2., 2.])
+              def to_dtype(self: __torch__.Ops, x: Tensor, dtype: int) -> Tensor:
+                return torch.to(x, dtype)
+              def to_device(self: __torch__.Ops, x: Tensor, device: str) -> Tensor:
+                return torch.to(x, torch.device(device))
+              def contiguous(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.contiguous(x)
+              def host_contiguous(self: __torch__.Ops, x: Tensor, dtype: int) -> Tensor:
+                return torch.contiguous(torch.to(x, torch.device("cpu"), dtype))
+              def clone(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.clone(x)
+              def full(self: __torch__.Ops, size: List[int], value: float, dtype: int, device: str) -> Tensor:
+                return torch.full(size, value, dtype=dtype, device=torch.device(device))
+              def empty(self: __torch__.Ops, size: List[int], dtype: int, device: str) -> Tensor:
+                return torch.empty(size, dtype=dtype, device=torch.device(device))
+              def copy_into(self: __torch__.Ops, dst: Tensor, offset: int, src: Tensor) -> Tensor:
+                view = torch.narrow(dst, 0, offset, torch.numel(src))
+                _0 = torch.copy_(view, torch.reshape(src, [-1]))
+                return dst
+            """;
+
+    private static final String ROOT = "ops";
+
+    private final Path file;
+    private final PtSymbolBlock module;
+    private final PtNDManager manager;
+
+    private OpHelper(Path file, PtSymbolBlock module, PtNDManager manager) {
+        this.file = file;
+        this.module = module;
+        this.manager = manager;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Writes the module into {@code dir} unless an identical file is already there, then loads it. */
+    static OpHelper load(Path dir, PtNDManager manager) {
+        byte[] bytes = moduleBytes();
+        Path file = dir.resolve("ops-" + sha256(bytes).substring(0, 16) + ".pt");
+        try {
+            ensureWritten(dir, file, bytes);
+        } catch (IOException e) {
+            throw new TorchRuntimeException("Cannot write the op helper to " + file + " (" + e.getMessage()
+                    + "). Set jimeng.cache to a writable folder.", e);
+        }
+        try {
+            PtSymbolBlock module = JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
+            return new OpHelper(file, module, manager);
+        } catch (RuntimeException e) {
+            throw new TorchRuntimeException("libtorch refused the op helper " + file + ": " + firstLine(e)
+                    + ". Jimeng Studio needs libtorch " + TorchRuntime.LIBTORCH_SERIES + "x.", e);
+        }
+    }
+
+    /** Writes {@code bytes} to {@code file} atomically when the file is absent or differs; removes stale versions. */
+    static void ensureWritten(Path dir, Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(dir);
+        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
+            return;
+        }
+        Path tmp = Files.createTempFile(dir, "ops-", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        // Older versions go once nobody can be about to load them (another JVM of another version may share
+        // this cache and have just written its own file).
+        long dayAgo = System.currentTimeMillis() - 86_400_000L;
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "ops-*.pt")) {
+            for (Path p : old) {
+                if (!p.equals(file) && Files.getLastModifiedTime(p).toMillis() < dayAgo) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // stale files only waste a few kilobytes
+        }
+    }
+
+    /** The module as a zip; byte-for-byte reproducible (fixed timestamps), so its hash names its content. */
+    static byte[] moduleBytes() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                stored(zip, ROOT + "/data.pkl", dataPickle());
+                stored(zip, ROOT + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+                stored(zip, ROOT + "/version", "10\n".getBytes(StandardCharsets.US_ASCII));
+                stored(zip, ROOT + "/code/__torch__.py", SCRIPT.getBytes(StandardCharsets.UTF_8));
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Pickle (protocol 2) of an {@code __torch__.Ops} object whose state is {'training': False}. */
+    private static byte[] dataPickle() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80);
+        p.write(2);
+        byte[] global = "c__torch__\nOps\n".getBytes(StandardCharsets.US_ASCII);
+        p.write(global, 0, global.length);
+        p.write(')'); // EMPTY_TUPLE
+        p.write(0x81); // NEWOBJ
+        p.write('}'); // EMPTY_DICT
+        p.write('('); // MARK
+        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X'); // BINUNICODE
+        p.write(key.length);
+        p.write(0);
+        p.write(0);
+        p.write(0);
+        p.write(key, 0, key.length);
+        p.write(0x89); // NEWFALSE
+        p.write('u'); // SETITEMS
+        p.write('b'); // BUILD
+        p.write('.'); // STOP
+        return p.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        e.setTime(315532800000L + 86_400_000L); // 1980-01-02: fixed, so the bytes (and the hash) are stable
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs a method. Arguments: PtNDArray, Boolean, Integer/Long, Float/Double, String, long[] (an int list).
+     * Every IValue made here is closed here; the result is a new array on the runtime's manager.
+     */
+    PtNDArray call(String method, Object... args) {
+        IValue[] values = new IValue[args.length];
+        IValue result = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                values[i] = toIValue(args[i]);
+            }
+            result = IValueUtils.runMethod(module, method, values);
+            return result.toTensor(manager);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException("op '" + method + "' failed: " + firstLine(e), e);
+        } finally {
+            for (IValue v : values) {
+                if (v != null) {
+                    v.close();
+                }
+            }
+            if (result != null) {
+                result.close();
+            }
+        }
+    }
+
+    private static IValue toIValue(Object a) {
+        if (a instanceof PtNDArray t) {
+            return IValue.from(t);
+        } else if (a instanceof Boolean b) {
+            return IValue.from(b.booleanValue());
+        } else if (a instanceof Integer || a instanceof Long) {
+            return IValue.from(((Number) a).longValue());
+        } else if (a instanceof Float || a instanceof Double) {
+            return IValue.from(((Number) a).doubleValue());
+        } else if (a instanceof String s) {
+            return IValue.from(s);
+        } else if (a instanceof long[] list) {
+            return IValue.listFrom(list);
+        }
+        throw new IllegalArgumentException("op helper cannot take a " + (a == null ? "null" : a.getClass()));
+    }
+
+    static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

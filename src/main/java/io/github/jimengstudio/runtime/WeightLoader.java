@@ -1,0 +1,219 @@
+package io.github.jimengstudio.runtime;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.github.jimengstudio.tensor.DType;
+import io.github.jimengstudio.tensor.Half;
+import io.github.jimengstudio.tensor.TensorInfo;
+import io.github.jimengstudio.tensor.WeightSource;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.Arrays;
+
+/**
+ * Turns named weights of a {@link WeightSource} into tensors on the runtime's device, owned by a model's
+ * {@link TensorScope#detached() detached scope}.
+ *
+ * <ul>
+ *   <li>float32 residency: F32 on the CPU is zero-copy over the file mapping (marked read-only, so an in-place op
+ *       copies it first); F16/BF16 are widened in Java straight into torch-allocated memory.</li>
+ *   <li>bfloat16 (or float16) residency: the tensor is allocated in its final type and filled chunk by chunk from
+ *       float32 (via the helper, round-to-nearest-even), so the float32 copy never exists whole.</li>
+ * </ul>
+ * Every shape is validated against the model's expectation before any byte reaches native code.
+ */
+public final class WeightLoader {
+
+    /** Elements converted per chunk on the bf16 path: 16 MB of float32. */
+    static final int CHUNK = 1 << 22;
+
+    private final WeightSource source;
+    private final TensorScope owner;
+    private final ElementType residency;
+    private final int chunk;
+
+    /**
+     * @param owner the scope that will own every loaded tensor (usually the model's detached scope)
+     * @param residency the type floating weights are held in: FLOAT32, BFLOAT16 or FLOAT16
+     */
+    public WeightLoader(WeightSource source, TensorScope owner, ElementType residency) {
+        this(source, owner, residency, CHUNK);
+    }
+
+    WeightLoader(WeightSource source, TensorScope owner, ElementType residency, int chunk) {
+        if (!residency.isFloating()) {
+            throw new IllegalArgumentException("weights reside as a floating type, not " + residency);
+        }
+        this.source = source;
+        this.owner = owner;
+        this.residency = residency;
+        this.chunk = chunk;
+    }
+
+    /** Loads in the runtime's compute type (float32 on CPU, bfloat16 on CUDA). */
+    public WeightLoader(WeightSource source, TensorScope owner) {
+        this(source, owner, TorchRuntime.get().computeType());
+    }
+
+    public ElementType residency() {
+        return residency;
+    }
+
+    /**
+     * The weight {@code name}, checked to have exactly {@code expectedShape}.
+     *
+     * @throws IOException naming the tensor and both shapes when they differ, or when the name is absent
+     */
+    public Tensor load(String name, long... expectedShape) throws IOException {
+        TensorInfo info = source.info(name);
+        if (!Arrays.equals(info.shape(), expectedShape)) {
+            throw new IOException("weight '" + name + "' in " + source.origin() + " has shape " + info.shapeString()
+                    + " but the model expects " + Arrays.toString(expectedShape)
+                    + " (a checkpoint of another model size, or a wrong config.json?)");
+        }
+        return owner.adopt(read(info, info.dtype() == DType.I64 ? ElementType.INT64 : residency));
+    }
+
+    /** The weight in an explicit type (e.g. a norm kept in float32 while the rest is bf16). */
+    public Tensor load(String name, ElementType as, long... expectedShape) throws IOException {
+        TensorInfo info = source.info(name);
+        if (!Arrays.equals(info.shape(), expectedShape)) {
+            throw new IOException("weight '" + name + "' in " + source.origin() + " has shape " + info.shapeString()
+                    + " but the model expects " + Arrays.toString(expectedShape));
+        }
+        return owner.adopt(read(info, as));
+    }
+
+    private Tensor read(TensorInfo info, ElementType as) throws IOException {
+        Tensor.checkShape(info.shape());
+        if (info.dtype() == DType.I64 || as == ElementType.INT64) {
+            if (info.dtype() != DType.I64 || as != ElementType.INT64) {
+                throw new IOException("weight '" + info.name() + "' is " + info.dtype() + "; cannot load it as " + as);
+            }
+            return readLongs(info);
+        }
+        if (!as.isFloating()) {
+            throw new IOException("weight '" + info.name() + "' is floating; cannot load it as " + as);
+        }
+        TorchRuntime rt = TorchRuntime.get();
+        if (as == ElementType.FLOAT32) {
+            Tensor host = readFloat32Host(info);
+            if (!rt.device().isCuda()) {
+                return host;
+            }
+            try (host) {
+                return host.toDevice(rt.device());
+            }
+        }
+        return readNarrowed(info, as, rt);
+    }
+
+    /** float32 on the CPU: a zero-copy view of the mapping when possible, else widened into torch memory. */
+    private Tensor readFloat32Host(TensorInfo info) throws IOException {
+        ByteBuffer bytes = source.data(info.name());
+        long[] shape = info.shape();
+        TorchRuntime rt = TorchRuntime.get();
+        if (info.dtype() == DType.F32 && canMapZeroCopy(bytes)) {
+            PtNDArray a = JniUtils.createNdFromByteBuffer(rt.manager(), bytes, new Shape(shape),
+                    ElementType.FLOAT32.djl(), SparseFormat.DENSE, ai.djl.Device.cpu());
+            return Tensor.mapped(a, ElementType.FLOAT32, bytes);
+        }
+        PtNDArray a = JniUtils.createEmptyNdArray(rt.manager(), new Shape(shape), ElementType.FLOAT32.djl(),
+                ai.djl.Device.cpu(), SparseFormat.DENSE);
+        Tensor t = Tensor.wrap(a, ElementType.FLOAT32);
+        if (info.numel() > 0) {
+            decode(info.dtype(), bytes, 0, Tensor.hostBuffer(a).asFloatBuffer(), Math.toIntExact(info.numel()));
+        }
+        return t;
+    }
+
+    /** libtorch reads floats through the pointer directly: it must be a little-endian, 4-byte aligned mapping. */
+    private static boolean canMapZeroCopy(ByteBuffer bytes) {
+        if (!bytes.isDirect() || bytes.capacity() == 0 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return false;
+        }
+        return Pointer.nativeValue(Native.getDirectBufferPointer(bytes)) % 4 == 0;
+    }
+
+    /** Fills a tensor of a 16-bit type in chunks: Java widens to float32, torch rounds each chunk into place. */
+    private Tensor readNarrowed(TensorInfo info, ElementType as, TorchRuntime rt) throws IOException {
+        int n = Math.toIntExact(info.numel());
+        OpHelper h = rt.helper();
+        PtNDArray flat = h.call("empty", new long[] {n}, (long) as.torchCode(), rt.device().toString());
+        try {
+            if (n > 0) {
+                if (info.dtype() == DType.F32) {
+                    // the mapped float32 view is already the "chunk": one converting copy, nothing transient
+                    try (Tensor src = readFloat32Host(info)) {
+                        h.call("copy_into", flat, 0L, src.array()).close();
+                    }
+                } else {
+                    fillInChunks(info, flat, n, h);
+                }
+            }
+            PtNDArray shaped = JniUtils.reshape(flat, info.shape());
+            return Tensor.fromHelper(shaped, as);
+        } finally {
+            flat.close();
+        }
+    }
+
+    private void fillInChunks(TensorInfo info, PtNDArray flat, int n, OpHelper h) throws IOException {
+        ByteBuffer bytes = source.data(info.name());
+        int chunk = Math.min(this.chunk, n);
+        TorchRuntime rt = TorchRuntime.get();
+        try (PtNDArray buf = JniUtils.createEmptyNdArray(rt.manager(), new Shape(chunk), ElementType.FLOAT32.djl(),
+                ai.djl.Device.cpu(), SparseFormat.DENSE)) {
+            FloatBuffer floats = Tensor.hostBuffer(buf).asFloatBuffer();
+            for (int at = 0; at < n; at += chunk) {
+                int len = Math.min(chunk, n - at);
+                decode(info.dtype(), bytes, at, floats, len);
+                if (len == chunk) {
+                    h.call("copy_into", flat, (long) at, buf).close();
+                } else {
+                    try (PtNDArray part = JniUtils.slice(buf, 0, 0, len, 1)) {
+                        h.call("copy_into", flat, (long) at, part).close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Decodes {@code count} elements starting at element {@code from} into {@code out[0..count)}. */
+    static void decode(DType dtype, ByteBuffer bytes, int from, FloatBuffer out, int count) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        switch (dtype) {
+            case F32 -> {
+                FloatBuffer f = b.asFloatBuffer();
+                for (int i = 0; i < count; i++) {
+                    out.put(i, f.get(from + i));
+                }
+            }
+            case BF16 -> {
+                ShortBuffer s = b.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    out.put(i, Half.bf16ToFloat(s.get(from + i)));
+                }
+            }
+            case F16 -> {
+                ShortBuffer s = b.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    out.put(i, Half.f16ToFloat(s.get(from + i)));
+                }
+            }
+            default -> throw new IllegalArgumentException(dtype + " is not a floating type");
+        }
+    }
+
+    private Tensor readLongs(TensorInfo info) throws IOException {
+        long[] values = source.longs(info.name());
+        return Tensor.ofLongs(values, info.shape());
+    }
+}

@@ -1,0 +1,383 @@
+package io.github.jimengstudio.runtime;
+
+import static io.github.jimengstudio.runtime.Ref.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The nn functions (DJL kernels and the TorchScript helper) against plain-Java references in double precision on
+ * seeded random float32 inputs. Helper ops must agree within 1e-6 relative (to the largest reference value).
+ */
+class FunctionalTest {
+
+    private static final double HELPER_TOL = 1e-6;
+    private TensorScope scope;
+
+    @BeforeEach
+    void open() {
+        scope = TensorScope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    @Test
+    void linearMatchesReferenceWithAndWithoutBias() {
+        int n = 5;
+        int in = 7;
+        int out = 3;
+        float[] x = Ref.random(20, n * in);
+        float[] w = Ref.random(21, out * in);
+        float[] b = Ref.random(22, out);
+        double[] ref = new double[n * out];
+        double[] refNoBias = new double[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int k = 0; k < in; k++) {
+                    s += (double) x[i * in + k] * w[o * in + k];
+                }
+                refNoBias[i * out + o] = s;
+                ref[i * out + o] = s + b[o];
+            }
+        }
+        Tensor tx = Tensor.of(x, 1, n, in);
+        Tensor tw = Tensor.of(w, out, in);
+        Tensor y = Functional.linear(tx, tw, Tensor.of(b, out));
+        assertArrayEquals(new long[] {1, n, out}, y.shape());
+        assertClose(ref, y.toFloatArray(), 1e-6, "linear + bias");
+        assertClose(refNoBias, Functional.linear(tx, tw, null).toFloatArray(), 1e-6, "linear");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.linear(tx, Tensor.zeros(out, in + 1), null));
+        assertTrue(e.getMessage().contains("[3, 8]"), e.getMessage());
+    }
+
+    @Test
+    void conv2dMatchesReference() {
+        int n = 1;
+        int c = 3;
+        int h = 6;
+        int wd = 5;
+        int o = 4;
+        int k = 3;
+        for (int[] sp : new int[][] {{1, 1}, {2, 0}, {2, 1}}) {
+            int stride = sp[0];
+            int pad = sp[1];
+            float[] x = Ref.random(23, n * c * h * wd);
+            float[] w = Ref.random(24, o * c * k * k);
+            float[] b = Ref.random(25, o);
+            int oh = (h + 2 * pad - k) / stride + 1;
+            int ow = (wd + 2 * pad - k) / stride + 1;
+            double[] ref = new double[o * oh * ow];
+            for (int oc = 0; oc < o; oc++) {
+                for (int yy = 0; yy < oh; yy++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        double s = b[oc];
+                        for (int ic = 0; ic < c; ic++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = yy * stride - pad + ky;
+                                    int ix = xx * stride - pad + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < wd) {
+                                        s += (double) x[(ic * h + iy) * wd + ix] * w[((oc * c + ic) * k + ky) * k + kx];
+                                    }
+                                }
+                            }
+                        }
+                        ref[(oc * oh + yy) * ow + xx] = s;
+                    }
+                }
+            }
+            Tensor y = Functional.conv2d(Tensor.of(x, n, c, h, wd), Tensor.of(w, o, c, k, k), Tensor.of(b, o),
+                    stride, pad);
+            assertArrayEquals(new long[] {n, o, oh, ow}, y.shape());
+            assertClose(ref, y.toFloatArray(), 1e-6, "conv2d stride " + stride + " pad " + pad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Functional.conv2d(Tensor.zeros(1, 2, 4, 4),
+                Tensor.zeros(4, 3, 3, 3), null, 1, 1));
+    }
+
+    @Test
+    void upsamplesNearestTwice() {
+        float[] x = Ref.random(26, 2 * 3 * 4);
+        Tensor y = Functional.upsampleNearest2x(Tensor.of(x, 1, 2, 3, 4));
+        assertArrayEquals(new long[] {1, 2, 6, 8}, y.shape());
+        float[] v = y.toFloatArray();
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 8; j++) {
+                    assertEquals(x[(c * 3 + i / 2) * 4 + j / 2], v[(c * 6 + i) * 8 + j]);
+                }
+            }
+        }
+    }
+
+    /** softmax(q kᵀ/√d + bias) v per (batch, head) in double; bias[i][j] = -inf blocks. */
+    static double[] attentionRef(float[] q, float[] k, float[] v, int bh, int kvHeadsDiv, int tq, int tk, int d,
+            double[][] bias) {
+        double[] out = new double[bh * tq * d];
+        double scale = 1 / Math.sqrt(d);
+        for (int b = 0; b < bh; b++) {
+            int kb = b / kvHeadsDiv;
+            for (int i = 0; i < tq; i++) {
+                double[] s = new double[tk];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < tk; j++) {
+                    double dot = 0;
+                    for (int e = 0; e < d; e++) {
+                        dot += (double) q[(b * tq + i) * d + e] * k[(kb * tk + j) * d + e];
+                    }
+                    s[j] = dot * scale + (bias == null ? 0 : bias[i][j]);
+                    max = Math.max(max, s[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < tk; j++) {
+                    s[j] = Math.exp(s[j] - max);
+                    sum += s[j];
+                }
+                for (int e = 0; e < d; e++) {
+                    double acc = 0;
+                    for (int j = 0; j < tk; j++) {
+                        acc += s[j] / sum * v[(kb * tk + j) * d + e];
+                    }
+                    out[(b * tq + i) * d + e] = acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void attentionMatchesReference() {
+        int heads = 2;
+        int t = 9;
+        int d = 16;
+        float[] q = Ref.random(30, heads * t * d);
+        float[] k = Ref.random(31, heads * t * d);
+        float[] v = Ref.random(32, heads * t * d);
+        Tensor tq = Tensor.of(q, 1, heads, t, d);
+        Tensor tk = Tensor.of(k, 1, heads, t, d);
+        Tensor tv = Tensor.of(v, 1, heads, t, d);
+        assertClose(attentionRef(q, k, v, heads, 1, t, t, d, null), Functional.attention(tq, tk, tv).toFloatArray(),
+                HELPER_TOL, "sdpa");
+        double[][] causal = new double[t][t];
+        boolean[] keep = new boolean[t * t];
+        float[] additive = Ref.uniform(33, t * t, -2f, 2f);
+        double[][] add = new double[t][t];
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < t; j++) {
+                causal[i][j] = j <= i ? 0 : Double.NEGATIVE_INFINITY;
+                keep[i * t + j] = j <= i;
+                add[i][j] = additive[i * t + j];
+            }
+        }
+        double[] causalRef = attentionRef(q, k, v, heads, 1, t, t, d, causal);
+        assertClose(causalRef, Functional.attention(tq, tk, tv, true, false).toFloatArray(), HELPER_TOL,
+                "sdpa causal");
+        assertClose(causalRef, Functional.attention(tq, tk, tv, Tensor.ofBooleans(keep, t, t), false).toFloatArray(),
+                HELPER_TOL, "sdpa boolean mask");
+        assertClose(attentionRef(q, k, v, heads, 1, t, t, d, add),
+                Functional.attention(tq, tk, tv, Tensor.of(additive, 1, 1, t, t), false).toFloatArray(), HELPER_TOL,
+                "sdpa additive mask");
+    }
+
+    @Test
+    void groupedQueryAttentionSharesKvHeads() {
+        int qHeads = 4;
+        int kvHeads = 2;
+        int t = 5;
+        int d = 8;
+        float[] q = Ref.random(34, qHeads * t * d);
+        float[] k = Ref.random(35, kvHeads * t * d);
+        float[] v = Ref.random(36, kvHeads * t * d);
+        Tensor y = Functional.attention(Tensor.of(q, 1, qHeads, t, d), Tensor.of(k, 1, kvHeads, t, d),
+                Tensor.of(v, 1, kvHeads, t, d), true, true);
+        double[][] causal = new double[t][t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                causal[i][j] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        assertClose(attentionRef(q, k, v, qHeads, qHeads / kvHeads, t, t, d, causal), y.toFloatArray(), HELPER_TOL,
+                "gqa causal");
+        assertThrows(IllegalArgumentException.class, () -> Functional.attention(Tensor.of(q, 1, qHeads, t, d),
+                Tensor.of(k, 1, kvHeads, t, d), Tensor.of(v, 1, kvHeads, t, d), false, false));
+    }
+
+    @Test
+    void rmsNormMatchesReference() {
+        int rows = 6;
+        int dim = 32;
+        float[] x = Ref.random(40, rows * dim);
+        float[] w = Ref.random(41, dim);
+        float eps = 1e-6f;
+        double[] ref = new double[rows * dim];
+        for (int r = 0; r < rows; r++) {
+            double ms = 0;
+            for (int i = 0; i < dim; i++) {
+                ms += (double) x[r * dim + i] * x[r * dim + i];
+            }
+            double inv = 1 / Math.sqrt(ms / dim + eps);
+            for (int i = 0; i < dim; i++) {
+                ref[r * dim + i] = w[i] * x[r * dim + i] * inv;
+            }
+        }
+        assertClose(ref, Functional.rmsNorm(Tensor.of(x, 2, rows / 2, dim), Tensor.of(w, dim), eps).toFloatArray(),
+                HELPER_TOL, "rms_norm");
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.rmsNorm(Tensor.of(x, rows, dim), Tensor.zeros(dim + 1), eps));
+    }
+
+    @Test
+    void layerNormMatchesReference() {
+        int rows = 4;
+        int dim = 24;
+        float[] x = Ref.random(42, rows * dim);
+        float[] w = Ref.random(43, dim);
+        float[] b = Ref.random(44, dim);
+        float eps = 1e-5f;
+        double[] plain = new double[rows * dim];
+        double[] affine = new double[rows * dim];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0;
+            for (int i = 0; i < dim; i++) {
+                mean += x[r * dim + i];
+            }
+            mean /= dim;
+            double var = 0;
+            for (int i = 0; i < dim; i++) {
+                var += (x[r * dim + i] - mean) * (x[r * dim + i] - mean);
+            }
+            var /= dim;
+            for (int i = 0; i < dim; i++) {
+                plain[r * dim + i] = (x[r * dim + i] - mean) / Math.sqrt(var + eps);
+                affine[r * dim + i] = plain[r * dim + i] * w[i] + b[i];
+            }
+        }
+        Tensor tx = Tensor.of(x, rows, dim);
+        assertClose(plain, Functional.layerNorm(tx, eps).toFloatArray(), HELPER_TOL, "layer_norm");
+        assertClose(affine, Functional.layerNorm(tx, Tensor.of(w, dim), Tensor.of(b, dim), eps).toFloatArray(),
+                HELPER_TOL, "layer_norm affine");
+    }
+
+    @Test
+    void groupNormMatchesReference() {
+        int n = 2;
+        int c = 6;
+        int groups = 3;
+        int hw = 10;
+        float[] x = Ref.random(45, n * c * hw);
+        float[] w = Ref.random(46, c);
+        float[] b = Ref.random(47, c);
+        float eps = 1e-6f;
+        double[] ref = new double[x.length];
+        double[] refSilu = new double[x.length];
+        int per = c / groups * hw;
+        for (int s = 0; s < n; s++) {
+            for (int g = 0; g < groups; g++) {
+                int base = (s * c + g * (c / groups)) * hw;
+                double mean = 0;
+                for (int i = 0; i < per; i++) {
+                    mean += x[base + i];
+                }
+                mean /= per;
+                double var = 0;
+                for (int i = 0; i < per; i++) {
+                    var += (x[base + i] - mean) * (x[base + i] - mean);
+                }
+                var /= per;
+                for (int i = 0; i < per; i++) {
+                    int ch = g * (c / groups) + i / hw;
+                    double y = (x[base + i] - mean) / Math.sqrt(var + eps) * w[ch] + b[ch];
+                    ref[base + i] = y;
+                    refSilu[base + i] = y / (1 + Math.exp(-y));
+                }
+            }
+        }
+        Tensor tx = Tensor.of(x, n, c, 2, 5);
+        assertClose(ref, Functional.groupNorm(tx, groups, Tensor.of(w, c), Tensor.of(b, c), eps).toFloatArray(),
+                HELPER_TOL, "group_norm");
+        assertClose(refSilu, Functional.groupNormSilu(tx, groups, Tensor.of(w, c), Tensor.of(b, c), eps)
+                .toFloatArray(), HELPER_TOL, "group_norm + silu");
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.groupNorm(tx, 4, Tensor.of(w, c), Tensor.of(b, c), eps));
+    }
+
+    @Test
+    void siluMulMatchesReference() {
+        float[] g = Ref.random(48, 40);
+        float[] u = Ref.random(49, 40);
+        double[] ref = new double[40];
+        for (int i = 0; i < 40; i++) {
+            ref[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+        }
+        assertClose(ref, Functional.siluMul(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)).toFloatArray(), HELPER_TOL,
+                "silu_mul");
+    }
+
+    @Test
+    void ropeOnAdjacentPairsMatchesComplexMultiplication() {
+        int heads = 3;
+        int t = 4;
+        int d = 8;
+        float[] x = Ref.random(50, t * heads * d);
+        float[] ang = Ref.uniform(51, t * d / 2, -3f, 3f);
+        float[] cos = new float[ang.length];
+        float[] sin = new float[ang.length];
+        for (int i = 0; i < ang.length; i++) {
+            cos[i] = (float) Math.cos(ang[i]);
+            sin[i] = (float) Math.sin(ang[i]);
+        }
+        // x: [1, t, heads, d] as in Z-Image; cos/sin: [1, t, 1, d/2]
+        double[] ref = new double[x.length];
+        for (int p = 0; p < t; p++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < d / 2; i++) {
+                    int at = (p * heads + h) * d + 2 * i;
+                    double re = x[at];
+                    double im = x[at + 1];
+                    double c = cos[p * d / 2 + i];
+                    double s = sin[p * d / 2 + i];
+                    ref[at] = re * c - im * s;
+                    ref[at + 1] = re * s + im * c;
+                }
+            }
+        }
+        Tensor y = Functional.ropePairs(Tensor.of(x, 1, t, heads, d), Tensor.of(cos, 1, t, 1, d / 2),
+                Tensor.of(sin, 1, t, 1, d / 2));
+        assertArrayEquals(new long[] {1, t, heads, d}, y.shape());
+        assertClose(ref, y.toFloatArray(), HELPER_TOL, "rope pairs");
+    }
+
+    @Test
+    void ropeRotateHalfMatchesReference() {
+        int heads = 2;
+        int t = 5;
+        int d = 8;
+        float[] x = Ref.random(52, heads * t * d);
+        float[] cos = Ref.uniform(53, t * d, -1f, 1f);
+        float[] sin = Ref.uniform(54, t * d, -1f, 1f);
+        // x: [1, heads, t, d] as in Qwen3; cos/sin: [1, 1, t, d]
+        double[] ref = new double[x.length];
+        for (int h = 0; h < heads; h++) {
+            for (int p = 0; p < t; p++) {
+                int base = (h * t + p) * d;
+                for (int i = 0; i < d; i++) {
+                    double rot = i < d / 2 ? -x[base + i + d / 2] : x[base + i - d / 2];
+                    ref[base + i] = x[base + i] * cos[p * d + i] + rot * sin[p * d + i];
+                }
+            }
+        }
+        Tensor y = Functional.ropeHalf(Tensor.of(x, 1, heads, t, d), Tensor.of(cos, 1, 1, t, d),
+                Tensor.of(sin, 1, 1, t, d));
+        assertClose(ref, y.toFloatArray(), HELPER_TOL, "rope rotate-half");
+    }
+}
