@@ -1,7 +1,6 @@
 package io.github.jimengstudio.lora;
 
 import io.github.jimengstudio.tensor.DType;
-import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
@@ -35,18 +34,14 @@ public final class LoraParser {
         return targets;
     }
 
-    /** Parses a safetensors LoRA file, honouring the PEFT adapter config in its header when there is one. */
-    public Lora parse(String name, SafetensorsFile file) throws IOException {
-        return parse(name, file, file.metadata());
-    }
-
     /**
-     * Parses LoRA tensors.
+     * Parses a LoRA file, honouring the PEFT adapter config in its header metadata when there is one.
      *
-     * @param metadata the file's header metadata (for the PEFT adapter config); may be empty
+     * @param name the LoRA's name, for messages and the result
      * @throws LoraRejectedException naming every offending tensor when the LoRA does not fit this model
      */
-    public Lora parse(String name, WeightSource weights, Map<String, String> metadata) throws IOException {
+    public Lora parse(String name, WeightSource weights) throws IOException {
+        Map<String, String> metadata = weights.metadata();
         List<String> keys = new ArrayList<>(weights.names());
         Map<String, String> offending = new LinkedHashMap<>();
         if (keys.isEmpty()) {

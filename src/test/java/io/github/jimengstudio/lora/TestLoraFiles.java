@@ -1,9 +1,8 @@
 package io.github.jimengstudio.lora;
 
-import com.google.gson.Gson;
+import io.github.jimengstudio.tensor.DType;
+import io.github.jimengstudio.tensor.SafetensorsWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -48,31 +47,10 @@ final class TestLoraFiles {
     }
 
     Path write(Path file) throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) {
-            header.put("__metadata__", metadata);
-        }
-        long offset = 0;
-        for (String name : shapes.keySet()) {
-            long bytes = 4L * values.get(name).length;
-            header.put(name, Map.of("dtype", "F32", "shape", shapes.get(name),
-                    "data_offsets", new long[] {offset, offset + bytes}));
-            offset += bytes;
-        }
-        byte[] json = new Gson().toJson(header).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int pad = (8 - json.length % 8) % 8;
-        ByteBuffer buf = ByteBuffer.allocate(8 + json.length + pad + (int) offset).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(json.length + pad).put(json);
-        for (int i = 0; i < pad; i++) {
-            buf.put((byte) ' ');
-        }
-        for (float[] v : values.values()) {
-            for (float x : v) {
-                buf.putFloat(x);
-            }
-        }
+        SafetensorsWriter w = new SafetensorsWriter().metadata(metadata);
+        shapes.forEach((name, shape) -> w.add(name, DType.F32, shape, values.get(name)));
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, buf.array());
+        w.write(file);
         return file;
     }
 }
