@@ -124,9 +124,9 @@ class LoraLibraryTest {
         assertEquals(dir.resolve("style.safetensors"), lib.resolve("style"));
         assertEquals(dir.resolve("style.safetensors"), lib.resolve("style.safetensors"));
         assertEquals(dir.resolve("sub/ink.safetensors"), lib.resolve("sub\\ink"));
-        assertEquals(dir.resolve("style.safetensors"), lib.resolve("STYLE"), "names are matched like the list shows them");
-        for (String bad : new String[] {"../outside", "sub/../../outside", "/etc/passwd", dir.resolve("style").toString(),
-                "C:\\loras\\style", "sub//ink", "./style", "", " "}) {
+        assertEquals(dir.resolve("style.safetensors"), lib.resolve("STYLE"), "matched as the list shows names");
+        for (String bad : new String[] {"../outside", "sub/../../outside", "/etc/passwd",
+                dir.resolve("style").toString(), "C:\\loras\\style", "sub//ink", "./style", "", " "}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.resolve(bad), bad);
             assertNotNull(e.getMessage());
         }

@@ -8,32 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.tensor.SafetensorsFile;
-import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Key layouts and refusals beyond the golden files, on small files built here for transformer-tiny (dim 128). */
 class LoraParserFormatsTest {
 
-    static LoraTargets targets;
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void catalogue() throws IOException {
-        try (SafetensorsFile model = SafetensorsFile.open(
-                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"))) {
-            targets = LoraTargets.fromWeights(model);
-        }
-    }
-
     Lora parse(TestLoraFiles files) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(files.write(dir.resolve("l.safetensors")))) {
-            return new LoraParser(targets).parse("l", f);
+            return new LoraParser(LoraTiny.TARGETS).parse("l", f);
         }
     }
 

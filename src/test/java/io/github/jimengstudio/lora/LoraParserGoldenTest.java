@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -15,19 +14,9 @@ import org.junit.jupiter.api.Test;
 /** golden/lora-tiny: the same rank-4 update in four accepted formats, and a FLUX file that must be refused. */
 class LoraParserGoldenTest {
 
-    static LoraTargets targets;
-
-    @BeforeAll
-    static void catalogue() throws IOException {
-        try (SafetensorsFile model = SafetensorsFile.open(
-                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"))) {
-            targets = LoraTargets.fromWeights(model);
-        }
-    }
-
     static Lora parse(String file) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(Golden.file("lora-tiny/" + file + ".safetensors"))) {
-            return new LoraParser(targets).parse(file, f);
+            return new LoraParser(LoraTiny.TARGETS).parse(file, f);
         }
     }
 
