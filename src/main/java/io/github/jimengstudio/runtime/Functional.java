@@ -177,6 +177,32 @@ public final class Functional {
     }
 
     /**
+     * {@code y += scale · (x·Aᵀ)·Bᵀ}: a LoRA update added to a linear layer's output, with A [rank, in] and
+     * B [out, rank] as stored in LoRA files (x [..., in], y [..., out]). One native call whose second product
+     * accumulates straight into y (a GEMM with beta = 1), so the update costs its arithmetic share and no extra
+     * pass over y. {@code y} must be a fresh result its caller owns (a linear layer's output): its storage is
+     * updated; use the returned tensor (it is y itself unless y was not contiguous).
+     */
+    public static Tensor addLowRankInPlace(Tensor y, Tensor x, Tensor a, Tensor b, float scale) {
+        long[] xs = x.shape();
+        long[] ys = y.shape();
+        long[] as = a.shape();
+        long[] bs = b.shape();
+        if (as.length != 2 || bs.length != 2 || as[0] != bs[1] || xs.length == 0 || xs[xs.length - 1] != as[1]
+                || ys.length != xs.length || ys[ys.length - 1] != bs[0]
+                || !Arrays.equals(Arrays.copyOf(xs, xs.length - 1), Arrays.copyOf(ys, ys.length - 1))) {
+            throw new IllegalArgumentException("addLowRankInPlace: y " + Arrays.toString(ys) + ", x "
+                    + Arrays.toString(xs) + ", A " + Arrays.toString(as) + ", B " + Arrays.toString(bs)
+                    + " do not fit (A [rank, in], B [out, rank], x [..., in], y [..., out])");
+        }
+        if (y.isReadOnly()) {
+            throw new IllegalArgumentException("addLowRankInPlace: y " + y + " views a read-only weight file");
+        }
+        return Tensor.fromHelper(helper().call("low_rank_add_", y.array(), x.array(), a.array(), b.array(),
+                (double) scale), y.type());
+    }
+
+    /**
      * Rotary embedding on adjacent pairs (x[2i], x[2i+1]) as complex numbers times cos + i sin: what Z-Image's
      * {@code view_as_complex(x.float().reshape(..., -1, 2)) * freqs_cis} computes, in float32, cast back to x's
      * type. cos and sin hold one angle per pair: their last axis is half of x's, broadcastable over the rest.
