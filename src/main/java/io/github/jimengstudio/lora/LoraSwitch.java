@@ -50,7 +50,10 @@ public final class LoraSwitch {
 
     /** What a targeted Linear calls after computing {@code W x + b}. */
     public interface TargetAdapter {
-        /** {@code y} plus the active updates of this weight for input {@code x}; {@code y} itself when none. */
+        /**
+         * {@code y} plus the active updates of this weight for input {@code x}; {@code y} itself, untouched, when
+         * none is active. {@code y} must be the layer's fresh output: the updates are accumulated into it.
+         */
         Tensor apply(Tensor x, Tensor y);
     }
 
@@ -67,9 +70,7 @@ public final class LoraSwitch {
     private static Tensor addTerms(Term[] terms, Tensor x, Tensor y) {
         Tensor out = y;
         for (Term t : terms) {
-            // PEFT's order: lora_B(lora_A(x)) * scaling, then added to the base output
-            Tensor update = Functional.linear(Functional.linear(x, t.a(), null), t.b(), null);
-            out = out.add(t.factor() == 1f ? update : update.mul(t.factor()));
+            out = Functional.addLowRankInPlace(out, x, t.a(), t.b(), t.factor());
         }
         return out;
     }
