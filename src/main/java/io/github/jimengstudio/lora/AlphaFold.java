@@ -2,8 +2,9 @@ package io.github.jimengstudio.lora;
 
 /**
  * How diffusers folds a kohya {@code .alpha} into the factors
- * ({@code _convert_non_diffusers_z_image_lora_to_diffusers}): the update is {@code (alpha / rank) · up @ down}; the factor is split between the two matrices, moving powers of
- * two from the down to the up side while the down factor is less than half the up factor, so that
+ * ({@code _convert_non_diffusers_z_image_lora_to_diffusers}): the update is {@code (alpha / rank) · up @ down}.
+ * The factor starts on the down side ({@code scaleDown = alpha / rank, scaleUp = 1}), and factors of two move
+ * from the up to the down side while the down factor is less than half the up factor, so that
  * {@code down' = down · scaleDown}, {@code up' = up · scaleUp} and {@code scaleDown · scaleUp = alpha / rank}.
  * For a power-of-two {@code alpha / rank} both products are exact; otherwise each factor is rounded once, as in
  * torch's float32 multiply by a Python float. Reproducing the split (not just the product) keeps the factors, and
