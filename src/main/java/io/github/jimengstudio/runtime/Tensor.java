@@ -656,7 +656,8 @@ public final class Tensor implements AutoCloseable {
         if (!(min <= max)) {
             throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
         }
-        return wrap(JniUtils.clip(array(), min, max), type);
+        // not DJL's clip: it allocates two scalar arrays per call and never frees them
+        return fromHelper(helper().call("clamp", array(), (double) min, (double) max), type);
     }
 
     /** x * sigmoid(x). */

@@ -99,6 +99,7 @@ public final class TorchRuntime {
         defaultSetting("ai.djl.offline", "true");
         defaultSetting("DJL_CACHE_DIR", cache.resolve("djl").toString());
         defaultSetting("ai.djl.default_engine", "PyTorch");
+        checkLibraryPath();
         Engine engine;
         try {
             Files.createDirectories(cache);
@@ -132,6 +133,27 @@ public final class TorchRuntime {
         PtNDManager manager = (PtNDManager) engine.newBaseManager(device.djl());
         OpHelper helper = OpHelper.load(cache.resolve("ops"), manager);
         return new TorchRuntime(cache, device, manager, helper, version, LibUtils.getLibtorchPath());
+    }
+
+    /**
+     * DJL silently falls back to its own libtorch when PYTORCH_LIBRARY_PATH holds none, so a user who points it at
+     * a CUDA build would get the CPU without knowing. Refuse instead.
+     */
+    private static void checkLibraryPath() {
+        String dir = setting("PYTORCH_LIBRARY_PATH", "PYTORCH_LIBRARY_PATH");
+        if (dir == null) {
+            return;
+        }
+        Path p = Path.of(dir);
+        for (String lib : new String[] {"libtorch.so", "libtorch.dylib", "torch.dll"}) {
+            if (Files.isRegularFile(p.resolve(lib))) {
+                return;
+            }
+        }
+        throw new TorchRuntimeException("PYTORCH_LIBRARY_PATH=" + dir + " holds no libtorch (libtorch.so,"
+                + " libtorch.dylib or torch.dll). Fix: point it at the lib folder of a libtorch 2.7.1 (e.g. pip"
+                + " torch==2.7.1's site-packages/torch/lib) and set PYTORCH_FLAVOR (cpu or cu128) and"
+                + " PYTORCH_VERSION=2.7.1, or unset it to use the bundled CPU build.");
     }
 
     private static ComputeDevice chooseDevice(Engine engine) {
