@@ -49,6 +49,8 @@ final class OpHelper {
                 return torch.silu(x)
               def silu_mul(self: __torch__.Ops, gate: Tensor, up: Tensor) -> Tensor:
                 return torch.mul(torch.silu(gate), up)
+              def silu_mul_(self: __torch__.Ops, gate: Tensor, up: Tensor) -> Tensor:
+                return torch.mul_(torch.silu_(gate), up)
               def gelu_tanh(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.gelu(x, approximate="tanh")
               def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
@@ -58,10 +60,16 @@ final class OpHelper {
                 return torch.reshape(y2, torch.size(y))
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
-                h = torch.to(x, 6)
-                variance = torch.mean(torch.mul(h, h), [-1], True)
-                h = torch.mul(h, torch.rsqrt(torch.add(variance, eps)))
+                norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)
+                variance = torch.div(torch.mul(norm, norm), x.size(-1))
+                h = torch.mul(x, torch.rsqrt(torch.add(variance, eps)))
                 return torch.mul(w, torch.to(h, dtype))
+              def add_rms_norm(self: __torch__.Ops, x: Tensor, y: Tensor, w: Tensor, eps: float) -> Tensor:
+                dtype = y.dtype
+                norm = torch.linalg_vector_norm(y, 2., [-1], True, dtype=6)
+                variance = torch.div(torch.mul(norm, norm), y.size(-1))
+                h = torch.to(torch.mul(y, torch.rsqrt(torch.add(variance, eps))), dtype)
+                return torch.addcmul(x, h, w)
               def layer_norm(self: __torch__.Ops, x: Tensor, eps: float) -> Tensor:
                 return torch.layer_norm(x, [x.size(-1)], None, None, eps)
               def layer_norm_affine(self: __torch__.Ops, x: Tensor, w: Tensor, b: Tensor, eps: float) -> Tensor:
@@ -75,6 +83,13 @@ final class OpHelper {
                 h = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(x, 6)), -1, [-1, 2]))
                 f = torch.complex(torch.to(cos, 6), torch.to(sin, 6))
                 return torch.to(torch.flatten(torch.view_as_real(torch.mul(h, f)), -2), dtype)
+              def rope_pairs_heads_first(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+                dtype = x.dtype
+                h = torch.transpose(torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(x, 6)), -1, [-1, 2])), 1, 2)
+                f = torch.transpose(torch.complex(torch.to(cos, 6), torch.to(sin, 6)), 1, 2)
+                out = torch.empty([h.size(0), h.size(1), h.size(2), h.size(3)], dtype=9, device=h.device)
+                _0 = torch.mul(h, f, out=out)
+                return torch.to(torch.flatten(torch.view_as_real(out), -2), dtype)
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)

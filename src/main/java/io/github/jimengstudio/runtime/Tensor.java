@@ -796,7 +796,7 @@ public final class Tensor implements AutoCloseable {
      * The array to write to. Memory-mapped weights are mapped read-only, and libtorch writing into them is a
      * SIGSEGV; helper results refuse in-place updates. Either way the first write swaps in a private copy.
      */
-    private PtNDArray writable() {
+    PtNDArray writable() {
         PtNDArray a = array();
         if (readOnly || inference) {
             PtNDArray copy = JniUtils.clone(a); // outside InferenceMode: a normal, writable tensor

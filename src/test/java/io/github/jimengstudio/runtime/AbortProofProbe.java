@@ -152,8 +152,12 @@ public final class AbortProofProbe {
                 .toFloatArray());
         op("groupNormSilu", x -> Functional.groupNormSilu(x, 2, Tensor.ones(x.type(), 4),
                 Tensor.zeros(x.type(), 4), 1e-6f).toFloatArray());
+        op("addRmsNorm", x -> Functional.addRmsNorm(x, x, Tensor.ones(x.type(), 8), 1e-6f).toFloatArray());
         op("siluMul", x -> Functional.siluMul(x, x).toFloatArray());
+        op("siluMulInPlace", x -> Functional.siluMulInPlace(x, x.mul(1f)).toFloatArray());
         op("ropePairs", x -> Functional.ropePairs(x, x.slice(3, 0, 4), x.slice(3, 4, 8)).toFloatArray());
+        op("ropePairsHeadsFirst", x -> Functional.ropePairsHeadsFirst(x, x.slice(2, 0, 1).slice(3, 0, 4),
+                x.slice(2, 0, 1).slice(3, 4, 8)).toFloatArray());
         op("ropeHalf", x -> Functional.ropeHalf(x, x.cos(), x.sin()).toFloatArray());
     }
 

@@ -3,6 +3,7 @@ package io.github.jimengstudio.runtime;
 import static io.github.jimengstudio.runtime.Ref.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -247,6 +248,41 @@ class FunctionalTest {
     }
 
     @Test
+    void rmsNormTakesABroadcastGainAndAddRmsNormAddsTheGainedBranch() {
+        int items = 2;
+        int rows = 3;
+        int dim = 16;
+        float[] x = Ref.random(50, items * rows * dim);
+        float[] y = Ref.random(51, items * rows * dim);
+        float[] g = Ref.random(52, items * dim); // a per-item gain [items, 1, dim]
+        float eps = 1e-5f;
+        double[] normed = new double[x.length];
+        double[] added = new double[x.length];
+        for (int b = 0; b < items; b++) {
+            for (int r = 0; r < rows; r++) {
+                int at = (b * rows + r) * dim;
+                double ms = 0;
+                for (int i = 0; i < dim; i++) {
+                    ms += (double) y[at + i] * y[at + i];
+                }
+                double inv = 1 / Math.sqrt(ms / dim + eps);
+                for (int i = 0; i < dim; i++) {
+                    normed[at + i] = g[b * dim + i] * y[at + i] * inv;
+                    added[at + i] = x[at + i] + normed[at + i];
+                }
+            }
+        }
+        Tensor tx = Tensor.of(x, items, rows, dim);
+        Tensor ty = Tensor.of(y, items, rows, dim);
+        Tensor tg = Tensor.of(g, items, 1, dim);
+        assertClose(normed, Functional.rmsNorm(ty, tg, eps).toFloatArray(), HELPER_TOL, "rms_norm, broadcast gain");
+        assertClose(added, Functional.addRmsNorm(tx, ty, tg, eps).toFloatArray(), HELPER_TOL, "add_rms_norm");
+        assertThrows(IllegalArgumentException.class, () -> Functional.rmsNorm(ty, Tensor.zeros(3, 1, dim), eps));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.addRmsNorm(tx, ty.slice(1, 0, 2), Tensor.zeros(dim), eps));
+    }
+
+    @Test
     void rmsNormMatchesReference() {
         int rows = 6;
         int dim = 32;
@@ -358,6 +394,26 @@ class FunctionalTest {
     }
 
     @Test
+    void siluMulInPlaceOverwritesTheGate() {
+        float[] g = Ref.random(48, 40);
+        float[] u = Ref.random(49, 40);
+        double[] ref = new double[40];
+        for (int i = 0; i < 40; i++) {
+            ref[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+        }
+        Tensor gate = Tensor.of(g, 4, 10).mul(1f); // an op's result, as a linear layer's output would be
+        Tensor out = Functional.siluMulInPlace(gate, Tensor.of(u, 4, 10));
+        assertSame(gate, out);
+        assertClose(ref, gate.toFloatArray(), HELPER_TOL, "silu_mul_");
+        Tensor helperResult = Functional.siluMul(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)); // a helper (inference) result
+        assertClose(ref, Functional.siluMulInPlace(Tensor.of(g, 4, 10), Tensor.of(u, 4, 10)).toFloatArray(),
+                HELPER_TOL, "silu_mul_ on a fresh tensor");
+        Functional.siluMulInPlace(helperResult, Tensor.of(u, 4, 10)); // copied before the write, never refused
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.siluMulInPlace(Tensor.of(g, 4, 10), Tensor.of(u, 40)));
+    }
+
+    @Test
     void ropeOnAdjacentPairsMatchesComplexMultiplication() {
         int heads = 3;
         int t = 4;
@@ -389,6 +445,27 @@ class FunctionalTest {
                 Tensor.of(sin, 1, t, 1, d / 2));
         assertArrayEquals(new long[] {1, t, heads, d}, y.shape());
         assertClose(ref, y.toFloatArray(), HELPER_TOL, "rope pairs");
+    }
+
+    @Test
+    void ropePairsHeadsFirstIsRopePairsInTheAttentionLayout() {
+        int b = 2;
+        int t = 5;
+        int heads = 3;
+        int d = 8;
+        Tensor x = Tensor.of(Ref.random(60, b * t * heads * d), b, t, heads, d);
+        Tensor cos = Tensor.of(Ref.uniform(61, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(62, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor expected = Functional.ropePairs(x, cos, sin).transpose(1, 2).contiguous();
+        Tensor y = Functional.ropePairsHeadsFirst(x, cos, sin);
+        assertArrayEquals(new long[] {b, heads, t, d}, y.shape());
+        float[] e = expected.toFloatArray();
+        double[] ref = new double[e.length];
+        for (int i = 0; i < e.length; i++) {
+            ref[i] = e[i];
+        }
+        assertClose(ref, y.toFloatArray(), HELPER_TOL, "rope pairs, heads first");
+        assertThrows(IllegalArgumentException.class, () -> Functional.ropePairsHeadsFirst(x.reshape(b, t, -1), cos, sin));
     }
 
     @Test

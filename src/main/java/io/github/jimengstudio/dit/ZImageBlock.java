@@ -1,0 +1,116 @@
+package io.github.jimengstudio.dit;
+
+import io.github.jimengstudio.nn.Linear;
+import io.github.jimengstudio.nn.RmsNorm;
+import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.WeightLoader;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One S3-DiT transformer block (spec §4.7): self-attention with q/k RMS norm and 3-axis RoPE, then a SwiGLU
+ * feed-forward, each branch pre-normed and post-normed. Noise-refiner and main blocks are modulated by the
+ * timestep (scale and tanh gate, no shift); context-refiner blocks are not.
+ */
+final class ZImageBlock {
+
+    /** diffusers builds the q/k norms with this eps regardless of norm_eps (equal in every real config). */
+    private static final double QK_NORM_EPS = 1e-5;
+
+    private final int heads;
+    private final int headDim;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+    private final RmsNorm normQ;
+    private final RmsNorm normK;
+    private final Linear w1;
+    private final Linear w2;
+    private final Linear w3;
+    private final RmsNorm attentionNorm1;
+    private final RmsNorm attentionNorm2;
+    private final RmsNorm ffnNorm1;
+    private final RmsNorm ffnNorm2;
+    /** Null for context-refiner blocks. */
+    private final Linear adaLNModulation;
+
+    private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
+        long d = c.dim();
+        heads = c.nHeads();
+        headDim = c.headDim();
+        String attn = name + ".attention.";
+        toQ = Linear.load(w, attn + "to_q", d, d, false);
+        toK = Linear.load(w, attn + "to_k", d, d, false);
+        toV = Linear.load(w, attn + "to_v", d, d, false);
+        toOut = Linear.load(w, attn + "to_out.0", d, d, false);
+        normQ = c.qkNorm() ? RmsNorm.load(w, attn + "norm_q", headDim, QK_NORM_EPS) : null;
+        normK = c.qkNorm() ? RmsNorm.load(w, attn + "norm_k", headDim, QK_NORM_EPS) : null;
+        w1 = Linear.load(w, name + ".feed_forward.w1", d, c.ffnHidden(), false);
+        w2 = Linear.load(w, name + ".feed_forward.w2", c.ffnHidden(), d, false);
+        w3 = Linear.load(w, name + ".feed_forward.w3", d, c.ffnHidden(), false);
+        attentionNorm1 = RmsNorm.load(w, name + ".attention_norm1", d, c.normEps());
+        attentionNorm2 = RmsNorm.load(w, name + ".attention_norm2", d, c.normEps());
+        ffnNorm1 = RmsNorm.load(w, name + ".ffn_norm1", d, c.normEps());
+        ffnNorm2 = RmsNorm.load(w, name + ".ffn_norm2", d, c.normEps());
+        adaLNModulation = modulated ? Linear.load(w, name + ".adaLN_modulation.0", c.adalnDim(), 4 * d, true) : null;
+    }
+
+    static ZImageBlock modulated(WeightLoader w, String name, ZImageTransformerConfig c) throws IOException {
+        return new ZImageBlock(w, name, c, true);
+    }
+
+    static ZImageBlock unmodulated(WeightLoader w, String name, ZImageTransformerConfig c) throws IOException {
+        return new ZImageBlock(w, name, c, false);
+    }
+
+    /**
+     * @param x     [B, S, dim]
+     * @param mask  boolean key mask [B, 1, 1, S] (true = attend), or null when every item fills S
+     * @param adaln the timestep conditioning [B, adaln_dim]; ignored (may be null) for unmodulated blocks
+     */
+    Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor out;
+            if (adaLNModulation != null) {
+                List<Tensor> mod = adaLNModulation.forward(adaln).unsqueeze(1).chunk(4, 2);
+                Tensor scaleMsa = mod.get(0).add(1f);
+                Tensor gateMsa = mod.get(1).tanh();
+                Tensor scaleMlp = mod.get(2).add(1f);
+                Tensor gateMlp = mod.get(3).tanh();
+                // x + tanh(g) ⊙ norm2(Attn(norm1(x) ⊙ (1 + s))), then the same around the feed-forward
+                Tensor h = attentionNorm2.addTo(x, attention(attentionNorm1.forward(x, scaleMsa), rope, mask), gateMsa);
+                out = ffnNorm2.addTo(h, feedForward(ffnNorm1.forward(h, scaleMlp)), gateMlp);
+            } else {
+                Tensor h = attentionNorm2.addTo(x, attention(attentionNorm1.forward(x), rope, mask), null);
+                out = ffnNorm2.addTo(h, feedForward(ffnNorm1.forward(h)), null);
+            }
+            return s.keep(out);
+        }
+    }
+
+    private Tensor attention(Tensor y, Rotary rope, Tensor mask) {
+        long b = y.dim(0);
+        long n = y.dim(1);
+        Tensor q = toQ.forward(y).reshape(b, n, heads, headDim);
+        Tensor k = toK.forward(y).reshape(b, n, heads, headDim);
+        Tensor v = toV.forward(y).reshape(b, n, heads, headDim);
+        if (normQ != null) {
+            q = normQ.forward(q);
+            k = normK.forward(k);
+        }
+        // attention reads [B, heads, S, head_dim] fastest in row-major order: RoPE writes q and k that way
+        q = rope.applyHeadsFirst(q);
+        k = rope.applyHeadsFirst(k);
+        v = v.transpose(1, 2).contiguous();
+        Tensor o = mask == null ? Functional.attention(q, k, v) : Functional.attention(q, k, v, mask, false);
+        return toOut.forward(o.transpose(1, 2).reshape(b, n, (long) heads * headDim));
+    }
+
+    private Tensor feedForward(Tensor y) {
+        // silu(w1 y) ⊙ w3 y, written over the w1 output: the block's largest activation is not allocated twice
+        return w2.forward(Functional.siluMulInPlace(w1.forward(y), w3.forward(y)));
+    }
+}

@@ -1,0 +1,283 @@
+package io.github.jimengstudio.dit;
+
+import io.github.jimengstudio.nn.Linear;
+import io.github.jimengstudio.nn.RmsNorm;
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.TorchRuntime;
+import io.github.jimengstudio.runtime.WeightLoader;
+import io.github.jimengstudio.tensor.WeightSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Z-Image's single-stream diffusion transformer (diffusers {@code ZImageTransformer2DModel}, "S3-DiT"), op for op
+ * as zimage-spec.md §4 describes it. It holds its weights (loaded once by canonical names; ComfyUI single files go
+ * through {@link ZImageWeightNames}) and computes in float32 or bfloat16.
+ *
+ * <pre>{@code
+ * try (ZImageTransformer dit = ZImageTransformer.load(weights, config)) {
+ *     List<Tensor> out = dit.forward(latents, t, captions);   // latents [16, 1, h, w], captions [Lc, cap_feat_dim]
+ * }
+ * }</pre>
+ * The output is the model's prediction as the pipeline receives it (the velocity is its negation), float32.
+ */
+public final class ZImageTransformer implements AutoCloseable {
+
+    private final ZImageTransformerConfig config;
+    private final ElementType computeType;
+    private final TensorScope weights;
+    private final Patchifier patchifier;
+    private final RopeEmbedder rope;
+    private final TimestepEmbedder tEmbedder;
+    private final Linear xEmbedder;
+    private final Tensor xPadToken;
+    private final RmsNorm capNorm;
+    private final Linear capEmbedder;
+    private final Tensor capPadToken;
+    private final List<ZImageBlock> noiseRefiner = new ArrayList<>();
+    private final List<ZImageBlock> contextRefiner = new ArrayList<>();
+    private final List<ZImageBlock> layers = new ArrayList<>();
+    private final FinalLayer finalLayer;
+
+    private ZImageTransformer(WeightLoader w, ZImageTransformerConfig c, ElementType computeType, TensorScope weights)
+            throws IOException {
+        this.config = c;
+        this.computeType = computeType;
+        this.weights = weights;
+        patchifier = new Patchifier(c);
+        rope = RopeEmbedder.of(c);
+        long d = c.dim();
+        tEmbedder = new TimestepEmbedder(w, c);
+        xEmbedder = Linear.load(w, "all_x_embedder." + c.patchKey(), c.patchFeatures(), d, true);
+        xPadToken = w.load("x_pad_token", 1, d);
+        capNorm = RmsNorm.load(w, "cap_embedder.0", c.capFeatDim(), c.normEps());
+        capEmbedder = Linear.load(w, "cap_embedder.1", c.capFeatDim(), d, true);
+        capPadToken = w.load("cap_pad_token", 1, d);
+        for (int i = 0; i < c.nRefinerLayers(); i++) {
+            noiseRefiner.add(ZImageBlock.modulated(w, "noise_refiner." + i, c));
+        }
+        for (int i = 0; i < c.nRefinerLayers(); i++) {
+            contextRefiner.add(ZImageBlock.unmodulated(w, "context_refiner." + i, c));
+        }
+        for (int i = 0; i < c.nLayers(); i++) {
+            layers.add(ZImageBlock.modulated(w, "layers." + i, c));
+        }
+        finalLayer = new FinalLayer(w, c);
+    }
+
+    /** Loads the weights in the runtime's compute type (float32 on the CPU, bfloat16 on a GPU). */
+    public static ZImageTransformer load(WeightSource source, ZImageTransformerConfig config) throws IOException {
+        return load(source, config, TorchRuntime.get().computeType());
+    }
+
+    /**
+     * Loads the weights from {@code source} (diffusers or ComfyUI names, any on-disk float type), checking every
+     * name and shape before the first byte is read, and holds them in {@code computeType}, which is also the type
+     * the forward pass computes in: FLOAT32 or BFLOAT16 (float16 overflows in this model: spec §9).
+     * {@code source} must stay open while the model is used.
+     */
+    public static ZImageTransformer load(WeightSource source, ZImageTransformerConfig config, ElementType computeType)
+            throws IOException {
+        if (computeType != ElementType.FLOAT32 && computeType != ElementType.BFLOAT16) {
+            throw new IllegalArgumentException("the transformer computes in FLOAT32 or BFLOAT16, not " + computeType
+                    + " (float16 activations overflow in Z-Image and give black images)");
+        }
+        WeightSource named = ZImageWeightNames.canonical(source, config);
+        ZImageWeightNames.check(named, config);
+        TensorScope weights = TensorScope.detached();
+        try {
+            return new ZImageTransformer(new WeightLoader(named, weights, computeType), config, computeType, weights);
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public ZImageTransformerConfig config() {
+        return config;
+    }
+
+    public ElementType computeType() {
+        return computeType;
+    }
+
+    /** {@link #forward(List, float[], List, ForwardTrace)} without a trace. */
+    public List<Tensor> forward(List<Tensor> latents, float[] t, List<Tensor> captions) {
+        return forward(latents, t, captions, null);
+    }
+
+    /**
+     * One denoising evaluation of a batch.
+     *
+     * @param latents  per item [C, F, H, W] (the pipeline's latent with a frame axis of 1), any float type
+     * @param t        per item, in [0, 1]: the pipeline's (1000 − timestep)/1000; 0 is pure noise
+     * @param captions per item [Lc, cap_feat_dim]: the text encoder's features of the real (unpadded) tokens
+     * @param trace    receives named intermediates, or null
+     * @return per item [C, F, H, W] in float32; owned by the caller's scope (or by the caller)
+     * @throws IllegalArgumentException before any native work when an input does not fit the model
+     */
+    public List<Tensor> forward(List<Tensor> latents, float[] t, List<Tensor> captions, ForwardTrace trace) {
+        List<TokenLayout> layouts = validate(latents, t, captions);
+        ForwardTrace tr = trace != null ? trace : (name, value) -> { };
+        int batch = layouts.size();
+        try (TensorScope s = TensorScope.open()) {
+            Tensor c = tEmbedder.forward(t, computeType, trace);
+            tr.record("t_embedder.out", c);
+
+            // Image tokens: patchify, pad, embed; pad rows become x_pad_token; refine (modulated).
+            List<Tensor> patches = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                patches.add(patchifier.patchify(latents.get(i).to(computeType), layouts.get(i)));
+                tr.record("patchify.x_tokens." + i, patches.get(i));
+            }
+            List<Tensor> xItems = withPadTokens(xEmbedder.forward(Tensor.cat(patches, 0)), layouts,
+                    TokenLayout::imageTokens, TokenLayout::imagePadded, xPadToken);
+            Tensor x = stackPadded(xItems);
+            Rotary xRope = rotary(layouts, TokenLayout::imagePositionIds);
+            Tensor xMask = keyMask(layouts, TokenLayout::imagePadded);
+            for (int i = 0; i < noiseRefiner.size(); i++) {
+                traceInputs(tr, "noise_refiner." + i, x, xMask);
+                x = noiseRefiner.get(i).forward(x, xRope, xMask, c);
+                tr.record("noise_refiner." + i + ".out", x);
+            }
+
+            // Caption tokens: pad, RMS norm + linear; pad rows become cap_pad_token; refine (not modulated).
+            List<Tensor> capPadded = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                capPadded.add(Patchifier.padByRepeatingLast(captions.get(i).to(computeType),
+                        layouts.get(i).captionPadded()));
+                tr.record("patchify.cap_feats_padded." + i, capPadded.get(i));
+            }
+            Tensor capEmbedded = capEmbedder.forward(capNorm.forward(Tensor.cat(capPadded, 0)));
+            tr.record("cap_embedder.out", capEmbedded);
+            Tensor cap = stackPadded(withPadTokens(capEmbedded, layouts, TokenLayout::captionTokens,
+                    TokenLayout::captionPadded, capPadToken));
+            Rotary capRope = rotary(layouts, TokenLayout::captionPositionIds);
+            Tensor capMask = keyMask(layouts, TokenLayout::captionPadded);
+            for (int i = 0; i < contextRefiner.size(); i++) {
+                traceInputs(tr, "context_refiner." + i, cap, capMask);
+                cap = contextRefiner.get(i).forward(cap, capRope, capMask, null);
+                tr.record("context_refiner." + i + ".out", cap);
+            }
+
+            // The unified stream: each item's image tokens, then its caption tokens.
+            List<Tensor> unified = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                TokenLayout l = layouts.get(i);
+                unified.add(Tensor.cat(List.of(x.select(0, i).slice(0, 0, l.imagePadded()),
+                        cap.select(0, i).slice(0, 0, l.captionPadded())), 0));
+            }
+            Tensor u = stackPadded(unified);
+            Rotary uRope = rotary(layouts, TokenLayout::unifiedPositionIds);
+            Tensor uMask = keyMask(layouts, TokenLayout::unifiedLength);
+            for (int i = 0; i < layers.size(); i++) {
+                traceInputs(tr, "layers." + i, u, uMask);
+                u = layers.get(i).forward(u, uRope, uMask, c);
+                tr.record("layers." + i + ".out", u);
+            }
+
+            Tensor y = finalLayer.forward(u, c);
+            List<Tensor> out = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                out.add(s.keep(patchifier.unpatchify(y.select(0, i), layouts.get(i)).to(ElementType.FLOAT32)
+                        .contiguous()));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Splits the embedded rows of all items ([Σ padded, dim]) per item and replaces each item's pad rows by the
+     * learned pad token.
+     */
+    private List<Tensor> withPadTokens(Tensor rows, List<TokenLayout> layouts, Function<TokenLayout, Integer> real,
+            Function<TokenLayout, Integer> padded, Tensor padToken) {
+        List<Tensor> items = new ArrayList<>();
+        long at = 0;
+        for (TokenLayout l : layouts) {
+            int n = real.apply(l);
+            int p = padded.apply(l);
+            Tensor item = rows.slice(0, at, at + n);
+            if (p > n) {
+                item = Tensor.cat(List.of(item, padToken.expand(p - n, config.dim())), 0);
+            }
+            items.add(item);
+            at += p;
+        }
+        return items;
+    }
+
+    /** [L_i, dim] items → [B, max L, dim], zero rows after each item's end (the reference's pad_sequence). */
+    private Tensor stackPadded(List<Tensor> items) {
+        long max = items.stream().mapToLong(x -> x.dim(0)).max().orElseThrow();
+        List<Tensor> rows = new ArrayList<>();
+        for (Tensor item : items) {
+            long n = item.dim(0);
+            rows.add(n == max ? item : Tensor.cat(List.of(item, Tensor.zeros(computeType, max - n, item.dim(1))), 0));
+        }
+        return rows.size() == 1 ? rows.get(0).unsqueeze(0) : Tensor.stack(rows, 0);
+    }
+
+    private Rotary rotary(List<TokenLayout> layouts, Function<TokenLayout, int[]> ids) {
+        List<int[]> all = new ArrayList<>();
+        for (TokenLayout l : layouts) {
+            all.add(ids.apply(l));
+        }
+        return new Rotary(rope.factors(all));
+    }
+
+    /**
+     * The boolean key mask [B, 1, 1, max L] hiding batch padding, or null when all items have the same length (the
+     * reference then passes no mask, and pad tokens inside an item are attended like any other).
+     */
+    private static Tensor keyMask(List<TokenLayout> layouts, Function<TokenLayout, Integer> length) {
+        int max = layouts.stream().mapToInt(length::apply).max().orElseThrow();
+        if (layouts.stream().allMatch(l -> length.apply(l) == max)) {
+            return null;
+        }
+        boolean[] m = new boolean[layouts.size() * max];
+        for (int b = 0; b < layouts.size(); b++) {
+            Arrays.fill(m, b * max, b * max + length.apply(layouts.get(b)), true);
+        }
+        return Tensor.ofBooleans(m, layouts.size(), 1, 1, max);
+    }
+
+    private static void traceInputs(ForwardTrace tr, String block, Tensor x, Tensor mask) {
+        tr.record(block + ".in.x", x);
+        if (mask != null) {
+            tr.record(block + ".in.mask", mask);
+        }
+    }
+
+    /** Refuses inputs the model cannot take, before any native work; returns each item's token layout. */
+    private List<TokenLayout> validate(List<Tensor> latents, float[] t, List<Tensor> captions) {
+        if (latents.isEmpty() || latents.size() != captions.size() || t.length != latents.size()) {
+            throw new IllegalArgumentException("the batch needs one latent, one t and one caption per item; got "
+                    + latents.size() + " latents, " + t.length + " t values and " + captions.size() + " captions");
+        }
+        List<TokenLayout> layouts = new ArrayList<>();
+        for (int i = 0; i < latents.size(); i++) {
+            if (!(t[i] >= 0 && t[i] <= 1)) {
+                throw new IllegalArgumentException("item " + i + ": t is " + t[i] + "; it must lie in [0, 1] (the"
+                        + " pipeline passes (1000 - timestep) / 1000, i.e. 1 - sigma)");
+            }
+            if (!latents.get(i).type().isFloating() || !captions.get(i).type().isFloating()) {
+                throw new IllegalArgumentException("item " + i + ": latents and caption features must be floating"
+                        + " point, got " + latents.get(i).type() + " and " + captions.get(i).type());
+            }
+            layouts.add(TokenLayout.of(config, latents.get(i).shape(), captions.get(i).shape(), i));
+        }
+        return layouts;
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

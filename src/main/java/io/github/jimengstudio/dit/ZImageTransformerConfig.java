@@ -1,0 +1,308 @@
+package io.github.jimengstudio.dit;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The configuration of diffusers' {@code ZImageTransformer2DModel}, as the model's {@code transformer/config.json}
+ * stores it; absent keys take the class defaults (which differ from Z-Image-Turbo's file in {@code axes_lens}, so
+ * always read the file). Every field is read; the Omni variant ({@code siglip_feat_dim} set) is refused by name.
+ *
+ * @param patchSize  the spatial patch ({@code all_patch_size}; the model has exactly one, 2)
+ * @param framePatchSize the frame patch ({@code all_f_patch_size}; 1)
+ * @param nKvHeads   read for completeness; diffusers ignores it and so do we (every real file has it equal to n_heads)
+ */
+public record ZImageTransformerConfig(
+        int patchSize,
+        int framePatchSize,
+        int inChannels,
+        int dim,
+        int nLayers,
+        int nRefinerLayers,
+        int nHeads,
+        int nKvHeads,
+        double normEps,
+        boolean qkNorm,
+        int capFeatDim,
+        double ropeTheta,
+        double tScale,
+        int[] axesDims,
+        int[] axesLens) {
+
+    public static final String CLASS_NAME = "ZImageTransformer2DModel";
+    /** The width of the timestep conditioning is capped here (diffusers ADALN_EMBED_DIM). */
+    public static final int ADALN_EMBED_DIM = 256;
+    /** Caption and image token runs are each padded to a multiple of this. */
+    public static final int SEQ_MULTI_OF = 32;
+    /** Width of the timestep sinusoid. */
+    public static final int FREQUENCY_EMBEDDING_SIZE = 256;
+    /** Hidden width of the timestep MLP, fixed in the reference code. */
+    public static final int TIMESTEP_MLP_WIDTH = 1024;
+
+    public ZImageTransformerConfig {
+        axesDims = axesDims.clone();
+        axesLens = axesLens.clone();
+        positive(patchSize, "all_patch_size");
+        positive(framePatchSize, "all_f_patch_size");
+        positive(inChannels, "in_channels");
+        positive(dim, "dim");
+        if (nLayers < 0 || nRefinerLayers < 0) {
+            throw new IllegalArgumentException("n_layers " + nLayers + " and n_refiner_layers " + nRefinerLayers
+                    + " must not be negative");
+        }
+        positive(nHeads, "n_heads");
+        positive(capFeatDim, "cap_feat_dim");
+        if (!(normEps > 0) || !Double.isFinite(normEps)) {
+            throw new IllegalArgumentException("norm_eps is " + normEps + "; it must be a small positive number"
+                    + " (Z-Image-Turbo uses 1e-05)");
+        }
+        if (!(ropeTheta > 0) || !Double.isFinite(ropeTheta) || !(tScale > 0) || !Double.isFinite(tScale)) {
+            throw new IllegalArgumentException("rope_theta " + ropeTheta + " and t_scale " + tScale
+                    + " must be positive finite numbers (Z-Image-Turbo uses 256.0 and 1000.0)");
+        }
+        if (dim % nHeads != 0) {
+            throw new IllegalArgumentException("dim " + dim + " is not divisible by n_heads " + nHeads);
+        }
+        if (axesDims.length != axesLens.length || axesDims.length == 0) {
+            throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " and axes_lens "
+                    + Arrays.toString(axesLens) + " must be non-empty and of equal length");
+        }
+        int sum = 0;
+        for (int i = 0; i < axesDims.length; i++) {
+            if (axesDims[i] <= 0 || axesDims[i] % 2 != 0 || axesLens[i] <= 0) {
+                throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " / axes_lens "
+                        + Arrays.toString(axesLens) + ": every axis needs a positive even width and a positive length");
+            }
+            sum += axesDims[i];
+        }
+        if (sum != dim / nHeads) {
+            throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " sum to " + sum
+                    + ", but the head width dim/n_heads is " + dim / nHeads + "; they must be equal");
+        }
+    }
+
+    private static void positive(int v, String key) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(key + " is " + v + "; it must be positive");
+        }
+    }
+
+    @Override
+    public int[] axesDims() {
+        return axesDims.clone();
+    }
+
+    @Override
+    public int[] axesLens() {
+        return axesLens.clone();
+    }
+
+    public int axisDim(int axis) {
+        return axesDims[axis];
+    }
+
+    public int axisLen(int axis) {
+        return axesLens[axis];
+    }
+
+    public int axes() {
+        return axesDims.length;
+    }
+
+    public int headDim() {
+        return dim / nHeads;
+    }
+
+    /** Width of the timestep conditioning and of every adaLN input: min(dim, 256). */
+    public int adalnDim() {
+        return Math.min(dim, ADALN_EMBED_DIM);
+    }
+
+    /** The feed-forward hidden width, Python's {@code int(dim / 3 * 8)} (10240 for Turbo, 341 for dim 128). */
+    public int ffnHidden() {
+        return (int) (dim / 3.0 * 8);
+    }
+
+    /** Values per patch token: pF·pH·pW·C (64 for Turbo). */
+    public int patchFeatures() {
+        return framePatchSize * patchSize * patchSize * inChannels;
+    }
+
+    /** The key of the x-embedder / final layer in diffusers' ModuleDicts, e.g. {@code "2-1"}. */
+    public String patchKey() {
+        return patchSize + "-" + framePatchSize;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ZImageTransformerConfig c && patchSize == c.patchSize
+                && framePatchSize == c.framePatchSize && inChannels == c.inChannels && dim == c.dim
+                && nLayers == c.nLayers && nRefinerLayers == c.nRefinerLayers && nHeads == c.nHeads
+                && nKvHeads == c.nKvHeads && normEps == c.normEps && qkNorm == c.qkNorm && capFeatDim == c.capFeatDim
+                && ropeTheta == c.ropeTheta && tScale == c.tScale && Arrays.equals(axesDims, c.axesDims)
+                && Arrays.equals(axesLens, c.axesLens);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((dim * 31 + nLayers) * 31 + nHeads) * 31 + Arrays.hashCode(axesDims);
+    }
+
+    @Override
+    public String toString() {
+        return "ZImageTransformerConfig[dim=" + dim + ", n_layers=" + nLayers + ", n_refiner_layers=" + nRefinerLayers
+                + ", n_heads=" + nHeads + ", cap_feat_dim=" + capFeatDim + ", patch=" + patchKey() + ", in_channels="
+                + inChannels + ", norm_eps=" + normEps + ", qk_norm=" + qkNorm + ", rope_theta=" + ropeTheta
+                + ", t_scale=" + tScale + ", axes_dims=" + Arrays.toString(axesDims) + ", axes_lens="
+                + Arrays.toString(axesLens) + "]";
+    }
+
+    /** Reads {@code transformer/config.json}. */
+    public static ZImageTransformerConfig read(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": transformer config not found; the model folder needs"
+                    + " transformer/config.json (download it with the model)", e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses the JSON text of a transformer config; {@code origin} names it in messages. */
+    public static ZImageTransformerConfig parse(String json, String origin) throws IOException {
+        JsonObject o;
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            if (!root.isJsonObject()) {
+                throw new IOException(origin + ": a transformer config must be a JSON object");
+            }
+            o = root.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        try {
+            String className = string(o, "_class_name", CLASS_NAME);
+            if (!CLASS_NAME.equals(className)) {
+                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
+                        + " is implemented");
+            }
+            JsonElement siglip = o.get("siglip_feat_dim");
+            if (siglip != null && !siglip.isJsonNull()) {
+                throw new IllegalArgumentException("siglip_feat_dim is set (" + siglip + "): this is the Z-Image"
+                        + " Omni variant, which is not supported; use Z-Image-Turbo's transformer");
+            }
+            int[] patch = ints(o, "all_patch_size", new int[] {2});
+            int[] fPatch = ints(o, "all_f_patch_size", new int[] {1});
+            if (patch.length != 1 || fPatch.length != 1) {
+                throw new IllegalArgumentException("all_patch_size " + Arrays.toString(patch) + " and all_f_patch_size "
+                        + Arrays.toString(fPatch) + ": exactly one patch size is supported (Z-Image uses [2] and [1])");
+            }
+            int nHeads = integer(o, "n_heads", 30);
+            return new ZImageTransformerConfig(
+                    patch[0],
+                    fPatch[0],
+                    integer(o, "in_channels", 16),
+                    integer(o, "dim", 3840),
+                    integer(o, "n_layers", 30),
+                    integer(o, "n_refiner_layers", 2),
+                    nHeads,
+                    integer(o, "n_kv_heads", 30),
+                    number(o, "norm_eps", 1e-5),
+                    bool(o, "qk_norm", true),
+                    integer(o, "cap_feat_dim", 2560),
+                    number(o, "rope_theta", 256.0),
+                    number(o, "t_scale", 1000.0),
+                    ints(o, "axes_dims", new int[] {32, 48, 48}),
+                    ints(o, "axes_lens", new int[] {1024, 512, 512}));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(origin + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
+    private static JsonPrimitive primitive(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
+        }
+        return e.getAsJsonPrimitive();
+    }
+
+    private static double number(JsonObject o, String key, double fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isNumber()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
+        }
+        return p.getAsDouble();
+    }
+
+    private static int integer(JsonObject o, String key, int fallback) {
+        return whole(key, number(o, key, fallback));
+    }
+
+    private static int whole(String key, double v) {
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key + " holds " + v + "; expected a whole number");
+        }
+        return (int) v;
+    }
+
+    private static boolean bool(JsonObject o, String key, boolean fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isBoolean()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
+        }
+        return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key, String fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isString()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
+        }
+        return p.getAsString();
+    }
+
+    private static int[] ints(JsonObject o, String key, int[] fallback) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
+        }
+        JsonArray a = e.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonElement x = a.get(i);
+            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
+                throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
+            }
+            out[i] = whole(key, x.getAsDouble());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.jimengstudio.textenc;
+
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.TorchRuntime;
+import io.github.jimengstudio.runtime.WeightLoader;
+import io.github.jimengstudio.tensor.WeightSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Qwen3 as Z-Image reads it: token embeddings, then decoder layers 0 .. n−2, and the raw (not normed) output of
+ * layer n−2 is the prompt embedding — transformers' {@code hidden_states[-2]}. The last layer and the final norm
+ * cannot change that output, so they are neither loaded nor run.
+ *
+ * <p>One prompt at a time and unpadded: with causal attention and right padding, the reference's padded batch
+ * gives the real tokens exactly these values (positions start at 0 either way), so a mask is never needed.
+ *
+ * <p>The encoder owns its weight source and closes it in {@link #close()}: the embedding rows are read from it on
+ * every call.
+ */
+public final class Qwen3Encoder implements AutoCloseable {
+
+    private final Qwen3Config config;
+    private final ElementType computeType;
+    private final WeightSource source;
+    private final TensorScope weights;
+    private final TokenEmbedding embedTokens;
+    private final RotaryEmbedding rotary;
+    private final List<Qwen3DecoderLayer> layers;
+    private volatile boolean closed;
+
+    private Qwen3Encoder(Qwen3Config config, ElementType computeType, WeightSource source, TensorScope weights,
+            TokenEmbedding embedTokens, List<Qwen3DecoderLayer> layers) {
+        this.config = config;
+        this.computeType = computeType;
+        this.source = source;
+        this.weights = weights;
+        this.embedTokens = embedTokens;
+        this.rotary = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+        this.layers = layers;
+    }
+
+    /** Loads the encoder in the runtime's compute type (float32 on the CPU, bfloat16 on CUDA). */
+    public static Qwen3Encoder load(Qwen3Config config, WeightSource source) throws IOException {
+        return load(config, source, TorchRuntime.get().computeType());
+    }
+
+    /**
+     * Checks every name, shape and type of {@code source} against {@code config} (nothing is loaded if one is
+     * wrong), then loads layers 0 .. n−2 in {@code computeType}. Takes ownership of {@code source}.
+     */
+    public static Qwen3Encoder load(Qwen3Config config, WeightSource source, ElementType computeType)
+            throws IOException {
+        Qwen3WeightNames names = Qwen3WeightNames.inspect(source, config);
+        TensorScope weights = TensorScope.detached();
+        try {
+            WeightLoader load = new WeightLoader(source, weights, computeType);
+            TokenEmbedding embed = new TokenEmbedding(source, names.name(Qwen3WeightNames.EMBED));
+            List<Qwen3DecoderLayer> layers = new ArrayList<>();
+            for (int i = 0; i <= config.lastLayerUsed(); i++) {
+                layers.add(new Qwen3DecoderLayer(config, load, names, i));
+            }
+            return new Qwen3Encoder(config, computeType, source, weights, embed, List.copyOf(layers));
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public Qwen3Config config() {
+        return config;
+    }
+
+    public ElementType computeType() {
+        return computeType;
+    }
+
+    /**
+     * The prompt embedding of {@code ids}: {@code [ids.length, hidden]} in the compute type, owned by the caller's
+     * innermost scope (or by the caller, when none is open).
+     *
+     * @throws TextEncoderException for no ids, more ids than positions, or an id outside the vocabulary — before
+     *                              any native work
+     */
+    public Tensor forward(long[] ids) throws IOException {
+        return forward(ids, Trace.NONE);
+    }
+
+    Tensor forward(long[] ids, Trace trace) throws IOException {
+        if (ids.length == 0) {
+            throw new TextEncoderException("no tokens to encode (the chat template always adds some; was it"
+                    + " applied?)");
+        }
+        if (ids.length > config.maxPositionEmbeddings()) {
+            throw new TextEncoderException(ids.length + " tokens exceed the text encoder's "
+                    + config.maxPositionEmbeddings() + " positions (max_position_embeddings)");
+        }
+        if (closed) {
+            throw new IllegalStateException("this text encoder is closed");
+        }
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor h = embedTokens.lookup(ids, computeType);
+            trace.capture("hidden_states.0", h);
+            Tensor[] cosSin = rotary.forLength(ids.length);
+            for (int i = 0; i < layers.size(); i++) {
+                Tensor next = layers.get(i).forward(h, cosSin[0], cosSin[1], trace);
+                trace.capture("hidden_states." + (i + 1), next);
+                h.close(); // one hidden state alive at a time
+                h = next;
+            }
+            return scope.keep(h);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        weights.close();
+        source.close();
+    }
+}

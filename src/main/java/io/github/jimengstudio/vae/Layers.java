@@ -1,0 +1,58 @@
+package io.github.jimengstudio.vae;
+
+import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.Tensor;
+import java.io.IOException;
+
+/** The decoder's three kinds of parameterised layer, each loaded by its diffusers name. */
+final class Layers {
+    private Layers() {}
+
+    /**
+     * Frees {@code input} and returns {@code result}: {@code h = closing(h, layer.forward(h))} keeps only one
+     * full-resolution activation alive at a time (each is hundreds of MB at 1024×1024).
+     */
+    static Tensor closing(Tensor input, Tensor result) {
+        input.close();
+        return result;
+    }
+
+    /** A stride-1 convolution with bias; "same" padding (1 for 3×3, 0 for 1×1). */
+    record Conv2d(Tensor weight, Tensor bias, int padding) {
+        static Conv2d load(DecoderWeights w, String name, int in, int out, int kernel) throws IOException {
+            return new Conv2d(w.load(name + ".weight", out, in, kernel, kernel), w.load(name + ".bias", out),
+                    kernel / 2);
+        }
+
+        Tensor forward(Tensor x) {
+            return Functional.conv2d(x, weight, bias, 1, padding);
+        }
+    }
+
+    /** GroupNorm with affine parameters and the decoder's eps 1e-6. */
+    record GroupNorm(Tensor weight, Tensor bias, int groups) {
+        static GroupNorm load(DecoderWeights w, String name, int channels, int groups) throws IOException {
+            return new GroupNorm(w.load(name + ".weight", channels), w.load(name + ".bias", channels), groups);
+        }
+
+        Tensor forward(Tensor x) {
+            return Functional.groupNorm(x, groups, weight, bias, VaeConfig.NORM_EPS);
+        }
+
+        /** silu(groupNorm(x)), the pair every resnet and the output head use, in one native call. */
+        Tensor forwardSilu(Tensor x) {
+            return Functional.groupNormSilu(x, groups, weight, bias, VaeConfig.NORM_EPS);
+        }
+    }
+
+    /** x · Wᵀ + b. */
+    record Linear(Tensor weight, Tensor bias) {
+        static Linear load(DecoderWeights w, String name, int in, int out) throws IOException {
+            return new Linear(w.load(name + ".weight", out, in), w.load(name + ".bias", out));
+        }
+
+        Tensor forward(Tensor x) {
+            return Functional.linear(x, weight, bias);
+        }
+    }
+}

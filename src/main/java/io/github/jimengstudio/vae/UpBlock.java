@@ -1,0 +1,33 @@
+package io.github.jimengstudio.vae;
+
+import static io.github.jimengstudio.vae.Layers.closing;
+
+import io.github.jimengstudio.runtime.Tensor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** diffusers' UpDecoderBlock2D: its resnets, then (all but the last block) a 2× {@link Upsample}. */
+final class UpBlock {
+    private final List<ResnetBlock> resnets;
+    private final Upsample upsample;
+
+    UpBlock(DecoderWeights w, String name, int in, int out, int layers, boolean upsamples, int groups)
+            throws IOException {
+        List<ResnetBlock> r = new ArrayList<>();
+        for (int j = 0; j < layers; j++) {
+            r.add(new ResnetBlock(w, name + ".resnets." + j, j == 0 ? in : out, out, groups));
+        }
+        resnets = List.copyOf(r);
+        upsample = upsamples ? new Upsample(w, name + ".upsamplers.0.conv", out) : null;
+    }
+
+    /** A new tensor; {@code x} is left to the caller. */
+    Tensor forward(Tensor x) {
+        Tensor h = resnets.get(0).forward(x);
+        for (ResnetBlock r : resnets.subList(1, resnets.size())) {
+            h = closing(h, r.forward(h));
+        }
+        return upsample == null ? h : closing(h, upsample.forward(h));
+    }
+}

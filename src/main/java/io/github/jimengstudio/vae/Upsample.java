@@ -1,0 +1,25 @@
+package io.github.jimengstudio.vae;
+
+import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.vae.Layers.Conv2d;
+import java.io.IOException;
+
+/**
+ * diffusers' Upsample2D in the decoder: nearest-neighbour 2× (each value copied into a 2×2 block), then a 3×3
+ * convolution.
+ */
+final class Upsample {
+    private final Conv2d conv;
+
+    Upsample(DecoderWeights w, String name, int channels) throws IOException {
+        conv = Conv2d.load(w, name, channels, channels, 3);
+    }
+
+    /** A new tensor; {@code x} is left to the caller. */
+    Tensor forward(Tensor x) {
+        try (Tensor doubled = Functional.upsampleNearest2x(x)) {
+            return conv.forward(doubled);
+        }
+    }
+}

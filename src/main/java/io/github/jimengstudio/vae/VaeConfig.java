@@ -1,0 +1,292 @@
+package io.github.jimengstudio.vae;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoder-relevant part of a diffusers {@code AutoencoderKL} {@code config.json}; absent keys take the class
+ * defaults, as diffusers does. Z-Image-Turbo ships the FLUX.1 VAE: 16 latent channels, block widths
+ * [128, 256, 512, 512], two layers per block, 32 groups, scaling 0.3611 and shift 0.1159, no quant convolutions.
+ *
+ * <p>Only that shape of autoencoder is accepted. Anything else the config can describe (quant convolutions, a
+ * mid block without attention, other block types or activations, another latent width) is refused by name
+ * rather than decoded into a wrong picture.
+ *
+ * @param latentChannels channels of the latent the decoder reads; always 16 (the transformer's output)
+ * @param outChannels channels of the decoded image; always 3 (RGB)
+ * @param blockOutChannels widths of the encoder's blocks, shallow to deep; the decoder walks them in reverse
+ * @param layersPerBlock resnets per encoder block; each decoder up block has one more
+ * @param normNumGroups groups of every GroupNorm
+ * @param scalingFactor latents are divided by it before decoding
+ * @param shiftFactor and then shifted by it
+ */
+public record VaeConfig(
+        int latentChannels,
+        int outChannels,
+        List<Integer> blockOutChannels,
+        int layersPerBlock,
+        int normNumGroups,
+        double scalingFactor,
+        double shiftFactor) {
+
+    public static final String CLASS_NAME = "AutoencoderKL";
+    /** The latent width Z-Image's transformer produces. */
+    public static final int LATENT_CHANNELS = 16;
+    /** Every GroupNorm of the diffusers Decoder uses this epsilon (fixed in code, not in the config). */
+    public static final float NORM_EPS = 1e-6f;
+
+    /** Validates the shape; see the class comment for what is refused. */
+    public VaeConfig {
+        blockOutChannels = List.copyOf(blockOutChannels);
+        if (latentChannels != LATENT_CHANNELS) {
+            throw new IllegalArgumentException("latent_channels is " + latentChannels + ", but Z-Image decodes "
+                    + LATENT_CHANNELS + "-channel latents with the FLUX VAE (Stable Diffusion 1.x/XL VAEs have 4)."
+                    + " Use the model's own vae/ folder or ComfyUI's ae.safetensors");
+        }
+        if (outChannels != 3) {
+            throw new IllegalArgumentException("out_channels is " + outChannels + "; the decoder must produce RGB (3)");
+        }
+        if (normNumGroups < 1) {
+            throw new IllegalArgumentException("norm_num_groups is " + normNumGroups + "; it must be 1 or more");
+        }
+        if (blockOutChannels.isEmpty()) {
+            throw new IllegalArgumentException("block_out_channels is empty; the decoder needs at least one block");
+        }
+        for (int c : blockOutChannels) {
+            if (c < 1 || c % normNumGroups != 0) {
+                throw new IllegalArgumentException("block_out_channels " + blockOutChannels + " has width " + c
+                        + ", which does not divide into norm_num_groups " + normNumGroups);
+            }
+        }
+        if (layersPerBlock < 1) {
+            throw new IllegalArgumentException("layers_per_block is " + layersPerBlock + "; it must be 1 or more");
+        }
+        if (!(scalingFactor > 0) || Double.isInfinite(scalingFactor)) {
+            throw new IllegalArgumentException("scaling_factor is " + scalingFactor
+                    + "; it must be a finite number above 0 (the FLUX VAE uses 0.3611)");
+        }
+        if (!Double.isFinite(shiftFactor)) {
+            throw new IllegalArgumentException("shift_factor is " + shiftFactor
+                    + "; it must be a finite number (the FLUX VAE uses 0.1159)");
+        }
+    }
+
+    /** The FLUX.1 VAE as Z-Image-Turbo's {@code vae/config.json} describes it. */
+    public static VaeConfig flux() {
+        return new VaeConfig(16, 3, List.of(128, 256, 512, 512), 2, 32, 0.3611, 0.1159);
+    }
+
+    /** Number of decoder up blocks (= encoder blocks). */
+    public int upBlockCount() {
+        return blockOutChannels.size();
+    }
+
+    /** Output width of decoder up block {@code i}: the encoder's widths in reverse ({@code up_blocks.0} is deepest). */
+    public int upBlockChannels(int i) {
+        return blockOutChannels.get(blockOutChannels.size() - 1 - i);
+    }
+
+    /** Width of conv_in and the mid block: the deepest encoder width. */
+    public int midChannels() {
+        return upBlockChannels(0);
+    }
+
+    /** Resnets per decoder up block. */
+    public int resnetsPerUpBlock() {
+        return layersPerBlock + 1;
+    }
+
+    /** Pixels per latent cell along each axis: every up block but the last doubles the size. */
+    public int upscale() {
+        return 1 << (upBlockCount() - 1);
+    }
+
+    /** Reads {@code vae/config.json}. */
+    public static VaeConfig read(Path file) throws VaeConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new VaeConfigException(file + ": VAE config not found; the model folder needs vae/config.json"
+                    + " (download it with the model)", e);
+        } catch (IOException e) {
+            throw new VaeConfigException(file + ": cannot read the VAE config (" + e + ")", e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses the JSON text of an AutoencoderKL config; {@code origin} names it in messages. */
+    public static VaeConfig parse(String json, String origin) throws VaeConfigException {
+        JsonObject o;
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            if (!root.isJsonObject()) {
+                throw new VaeConfigException(origin + ": a VAE config must be a JSON object");
+            }
+            o = root.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new VaeConfigException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        try {
+            String className = string(o, "_class_name", CLASS_NAME);
+            if (!CLASS_NAME.equals(className)) {
+                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
+                        + " (the FLUX VAE) is implemented");
+            }
+            String act = string(o, "act_fn", "silu");
+            unsupported(!"silu".equals(act), "act_fn is '" + act + "'");
+            unsupported(bool(o, "use_quant_conv", true), "use_quant_conv is true (or absent, which means true)");
+            unsupported(bool(o, "use_post_quant_conv", true),
+                    "use_post_quant_conv is true (or absent, which means true)");
+            unsupported(!bool(o, "mid_block_add_attention", true), "mid_block_add_attention is false");
+            List<Integer> widths = integers(o, "block_out_channels", List.of(64));
+            List<String> upTypes = strings(o, "up_block_types", List.of("UpDecoderBlock2D"));
+            if (upTypes.size() != widths.size()) {
+                throw new IllegalArgumentException("up_block_types has " + upTypes.size() + " entries but"
+                        + " block_out_channels has " + widths.size() + "; they must match");
+            }
+            for (String t : upTypes) {
+                unsupported(!"UpDecoderBlock2D".equals(t), "up_block_types contains '" + t + "'");
+            }
+            if (primitive(o, "shift_factor") == null) {
+                throw new IllegalArgumentException("shift_factor is missing; Z-Image de-normalises latents with"
+                        + " latents / scaling_factor + shift_factor (the FLUX VAE uses 0.1159)");
+            }
+            return new VaeConfig(
+                    integer(o, "latent_channels", 4),
+                    integer(o, "out_channels", 3),
+                    widths,
+                    integer(o, "layers_per_block", 1),
+                    integer(o, "norm_num_groups", 32),
+                    number(o, "scaling_factor", 0.18215),
+                    number(o, "shift_factor", 0));
+        } catch (IllegalArgumentException e) {
+            throw new VaeConfigException(origin + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void unsupported(boolean condition, String what) {
+        if (condition) {
+            throw new IllegalArgumentException(what + ", which this decoder does not implement: it runs the FLUX"
+                    + " VAE of Z-Image (silu, UpDecoderBlock2D blocks, mid-block attention, no quant convolutions)."
+                    + " Use the model's original vae/config.json");
+        }
+    }
+
+    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
+    private static JsonPrimitive primitive(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
+        }
+        return e.getAsJsonPrimitive();
+    }
+
+    private static double number(JsonObject o, String key, double fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isNumber()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
+        }
+        return p.getAsDouble();
+    }
+
+    private static int integer(JsonObject o, String key, int fallback) {
+        return wholeNumber(key, number(o, key, fallback));
+    }
+
+    private static int wholeNumber(String key, double v) {
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key + " has " + v + "; expected a whole number");
+        }
+        return (int) v;
+    }
+
+    private static boolean bool(JsonObject o, String key, boolean fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isBoolean()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
+        }
+        return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key, String fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isString()) {
+            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
+        }
+        return p.getAsString();
+    }
+
+    /** A JSON array of primitives, or null when the key is absent or JSON null. */
+    private static List<JsonPrimitive> array(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException(key + " is " + e + "; expected a list");
+        }
+        JsonArray a = e.getAsJsonArray();
+        List<JsonPrimitive> out = new ArrayList<>(a.size());
+        for (JsonElement x : a) {
+            if (!x.isJsonPrimitive()) {
+                throw new IllegalArgumentException(key + " is " + e + "; expected a list of single values");
+            }
+            out.add(x.getAsJsonPrimitive());
+        }
+        return out;
+    }
+
+    private static List<Integer> integers(JsonObject o, String key, List<Integer> fallback) {
+        List<JsonPrimitive> a = array(o, key);
+        if (a == null) {
+            return fallback;
+        }
+        List<Integer> out = new ArrayList<>(a.size());
+        for (JsonPrimitive p : a) {
+            if (!p.isNumber()) {
+                throw new IllegalArgumentException(key + " is " + a + "; expected a list of numbers");
+            }
+            out.add(wholeNumber(key, p.getAsDouble()));
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonObject o, String key, List<String> fallback) {
+        List<JsonPrimitive> a = array(o, key);
+        if (a == null) {
+            return fallback;
+        }
+        List<String> out = new ArrayList<>(a.size());
+        for (JsonPrimitive p : a) {
+            if (!p.isString()) {
+                throw new IllegalArgumentException(key + " is " + a + "; expected a list of strings");
+            }
+            out.add(p.getAsString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,229 @@
+package io.github.jimengstudio.vae;
+
+import static io.github.jimengstudio.vae.Layers.closing;
+
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
+import io.github.jimengstudio.vae.Layers.Conv2d;
+import io.github.jimengstudio.vae.Layers.GroupNorm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The decoder of Z-Image's AutoencoderKL (the FLUX VAE), op for op as diffusers' {@code Decoder}
+ * (zimage-spec.md §7), always in float32 whatever the transformer runs in: half-precision VAEs are a known source
+ * of NaN and black pictures, and the official pipeline decodes in float32 too.
+ *
+ * <pre>
+ *   conv_in 3×3 16→512
+ *   mid_block: resnet, single-head attention, resnet
+ *   up_blocks.0..3: 3 resnets each, then nearest 2× + conv 3×3 (all but the last)   512,512,256,128 wide
+ *   conv_norm_out GroupNorm → SiLU → conv_out 3×3 128→3
+ * </pre>
+ *
+ * {@link #decode} is the pipeline's last step: de-normalise the sampler's latents ({@code x / scaling + shift}),
+ * decode (in overlapping tiles when {@link VaeTiling} says so), and map to pixels ({@link Pixels}).
+ */
+public final class VaeDecoder implements AutoCloseable {
+    private final VaeConfig config;
+    private final TensorScope weights;
+    final Conv2d convIn;
+    final MidBlock midBlock;
+    final List<UpBlock> upBlocks;
+    final GroupNorm convNormOut;
+    final Conv2d convOut;
+
+    private VaeDecoder(VaeConfig config, WeightSource source) throws IOException {
+        this.config = config;
+        this.weights = TensorScope.detached();
+        try {
+            DecoderWeights w = new DecoderWeights(source, weights);
+            int groups = config.normNumGroups();
+            int mid = config.midChannels();
+            convIn = Conv2d.load(w, "decoder.conv_in", config.latentChannels(), mid, 3);
+            midBlock = new MidBlock(w, "decoder.mid_block", mid, groups);
+            List<UpBlock> ups = new ArrayList<>();
+            int in = mid;
+            for (int i = 0; i < config.upBlockCount(); i++) {
+                int out = config.upBlockChannels(i);
+                ups.add(new UpBlock(w, "decoder.up_blocks." + i, in, out, config.resnetsPerUpBlock(),
+                        i < config.upBlockCount() - 1, groups));
+                in = out;
+            }
+            upBlocks = List.copyOf(ups);
+            convNormOut = GroupNorm.load(w, "decoder.conv_norm_out", in, groups);
+            convOut = Conv2d.load(w, "decoder.conv_out", in, config.outChannels(), 3);
+            w.checkNothingLeft();
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the decoder from weights under diffusers or LDM names ({@link VaeWeights}); the source may be closed
+     * afterwards.
+     */
+    public static VaeDecoder load(VaeConfig config, WeightSource source) throws IOException {
+        return new VaeDecoder(config, VaeWeights.canonical(source, config));
+    }
+
+    /**
+     * Opens a diffusers {@code vae/} folder (its {@code config.json} and weights) or a single-file VAE such as
+     * ComfyUI's {@code ae.safetensors}, which carries no config and is the FLUX VAE ({@link VaeConfig#flux()}).
+     */
+    public static VaeDecoder open(Path folderOrFile) throws IOException {
+        VaeConfig config = Files.isDirectory(folderOrFile)
+                ? VaeConfig.read(folderOrFile.resolve("config.json"))
+                : VaeConfig.flux();
+        try (WeightSource source = WeightSources.open(folderOrFile)) {
+            return load(config, source);
+        }
+    }
+
+    public VaeConfig config() {
+        return config;
+    }
+
+    /**
+     * The bare decoder: {@code z} (already de-normalised) {@code [B, 16, h, w]} to {@code [B, 3, 8h, 8w]}, about
+     * [-1, 1], float32. A half-precision {@code z} is widened first.
+     */
+    public Tensor forward(Tensor z) {
+        long[] s = z.shape();
+        if (s.length != 4 || s[1] != config.latentChannels()) {
+            throw new InvalidLatentException("decoder input has shape " + Arrays.toString(s) + "; it needs [batch, "
+                    + config.latentChannels() + ", height, width]");
+        }
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor h = convIn.forward(z.to(ElementType.FLOAT32));
+            h = closing(h, midBlock.forward(h));
+            for (UpBlock up : upBlocks) {
+                h = closing(h, up.forward(h));
+            }
+            h = closing(h, convNormOut.forwardSilu(h));
+            return scope.keep(closing(h, convOut.forward(h)));
+        }
+    }
+
+    /** {@link #decode(LatentBatch, VaeTiling)} with {@link VaeTiling#auto()}. */
+    public List<DecodedImage> decode(LatentBatch latents) {
+        return decode(latents, VaeTiling.auto());
+    }
+
+    /**
+     * The sampler's latents (any floating type, any device) decoded to pictures; see
+     * {@link #decode(LatentBatch, VaeTiling)}.
+     */
+    public List<DecodedImage> decode(Tensor latents, VaeTiling tiling) {
+        return decode(LatentBatch.of(latents.toFloatArray(), latents.shape()), tiling);
+    }
+
+    /**
+     * The pipeline's last step for each latent of the batch: de-normalise ({@code x / scaling + shift} in float32),
+     * decode (tiled when {@code tiling} plans tiles for this size), and convert to pixels exactly as diffusers'
+     * image processor does. The batch is decoded one latent at a time, which bounds the memory.
+     *
+     * @throws IllegalStateException when the decoder produces non-finite values (damaged weights)
+     */
+    public List<DecodedImage> decode(LatentBatch latents, VaeTiling tiling) {
+        LatentBatch z = latents.denormalized(config);
+        int h = z.height();
+        int w = z.width();
+        int cells = LatentBatch.CHANNELS * h * w;
+        TilePlan plan = tiling.planFor(h, w, config.upscale());
+        List<DecodedImage> images = new ArrayList<>();
+        for (int b = 0; b < z.batch(); b++) {
+            float[] one = Arrays.copyOfRange(z.values(), b * cells, (b + 1) * cells);
+            float[] decoded = plan == null ? decodeWhole(one, h, w) : decodeTiled(one, h, w, plan);
+            requireFinite(decoded);
+            int height = h * config.upscale();
+            int width = w * config.upscale();
+            images.add(new DecodedImage(width, height, Pixels.toUnitRange(decoded, 0, height, width)));
+        }
+        return images;
+    }
+
+    /** One de-normalised latent {@code [1, 16, h, w]} decoded in one piece, as NCHW floats. */
+    float[] decodeWhole(float[] z, int h, int w) {
+        try (TensorScope s = TensorScope.open()) {
+            return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w)).toFloatArray();
+        }
+    }
+
+    /**
+     * One de-normalised latent decoded tile by tile; each tile's pixels are added with the plan's weights (a
+     * linear cross-fade across every overlap, see {@link TileAxis}), so the result has no seams and equals the
+     * tile's own output wherever one tile covers a pixel.
+     */
+    float[] decodeTiled(float[] z, int h, int w, TilePlan plan) {
+        int up = config.upscale();
+        int height = h * up;
+        int width = w * up;
+        float[] out = new float[3 * height * width];
+        TileAxis rows = plan.rows();
+        TileAxis cols = plan.columns();
+        for (int i = 0; i < rows.size(); i++) {
+            TileAxis.Span ry = rows.spans().get(i);
+            for (int j = 0; j < cols.size(); j++) {
+                TileAxis.Span rx = cols.spans().get(j);
+                float[] tile = decodeWhole(crop(z, h, w, ry, rx), ry.length(), rx.length());
+                int th = ry.length() * up;
+                int tw = rx.length() * up;
+                int y0 = rows.pixelStart(i);
+                int x0 = cols.pixelStart(j);
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < th; y++) {
+                        float wy = rows.weight(i, y);
+                        int src = (c * th + y) * tw;
+                        int dst = (c * height + y0 + y) * width + x0;
+                        for (int x = 0; x < tw; x++) {
+                            out[dst + x] += tile[src + x] * (wy * cols.weight(j, x));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The latent cells of one tile, all channels. */
+    private static float[] crop(float[] z, int h, int w, TileAxis.Span ry, TileAxis.Span rx) {
+        int th = ry.length();
+        int tw = rx.length();
+        float[] out = new float[LatentBatch.CHANNELS * th * tw];
+        for (int c = 0; c < LatentBatch.CHANNELS; c++) {
+            for (int y = 0; y < th; y++) {
+                System.arraycopy(z, (c * h + ry.start() + y) * w + rx.start(), out, (c * th + y) * tw, tw);
+            }
+        }
+        return out;
+    }
+
+    private static void requireFinite(float[] decoded) {
+        int bad = 0;
+        for (float v : decoded) {
+            if (!Float.isFinite(v)) {
+                bad++;
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalStateException("the VAE decoder produced " + bad + " non-finite values of "
+                    + decoded.length + " from a finite latent; its weights are damaged or not the FLUX VAE's."
+                    + " Download the VAE again");
+        }
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

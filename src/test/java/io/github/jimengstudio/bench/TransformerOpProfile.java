@@ -1,0 +1,133 @@
+package io.github.jimengstudio.bench;
+
+import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.TorchRuntime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Where a main block's time goes: each op of one modulated Z-Image block ({@code ZImageBlock.forward}), at the
+ * mid configuration's unified sequence (1088 tokens, dim 1024, 16 heads of 64, FFN 2730), timed alone with the
+ * runtime calls the block makes, with its share of the block and its GFLOP/s where it has FLOPs. All ops run
+ * round-robin and each keeps its best time, to see through a shared machine's noise. Indented rows are
+ * alternatives for comparison, not counted (a count of -1 subtracts a helper copy the row above includes).
+ * Arguments: [rounds, default 15].
+ */
+public final class TransformerOpProfile {
+    private TransformerOpProfile() {}
+
+    public static void main(String[] args) {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        TorchRuntime rt = TorchRuntime.get();
+        System.out.println(rt.report());
+        long s = 1088;
+        long d = 1024;
+        int h = 16;
+        int hd = 64;
+        long f = (long) (d / 3.0 * 8);
+        SplittableRandom rnd = new SplittableRandom(3);
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = rand(rnd, 1, s, d);
+            Tensor wq = rand(rnd, d, d);
+            Tensor w1 = rand(rnd, f, d);
+            Tensor w2 = rand(rnd, d, f);
+            Tensor g = rand(rnd, d);
+            Tensor gh = rand(rnd, hd);
+            Tensor scale = rand(rnd, 1, 1, d);
+            Tensor q = rand(rnd, 1, s, h, hd);
+            Tensor cos = rand(rnd, 1, s, 1, hd / 2);
+            Tensor sin = rand(rnd, 1, s, 1, hd / 2);
+            Tensor hidden = rand(rnd, 1, s, f);
+            Tensor o = rand(rnd, 1, h, s, hd);
+            Tensor ada = rand(rnd, 1, 256);
+            Tensor wada = rand(rnd, 4 * d, 256);
+            Tensor y = rand(rnd, 1, s, d);
+            Tensor v = rand(rnd, 1, s, h, hd);
+            Tensor qh = v.transpose(1, 2).contiguous();
+            double lin = 2.0 * s * d * d;
+            double ffn = 2.0 * s * d * f;
+            time(rows, "adaLN linear, chunk, tanh, 1 + s", 1, 0, reps, () -> {
+                List<Tensor> m = Functional.linear(ada, wada, null).unsqueeze(1).chunk(4, 2);
+                m.get(0).add(1f);
+                m.get(1).tanh();
+                m.get(2).add(1f);
+                return m.get(3).tanh();
+            });
+            time(rows, "norm1(x) * (1 + s), ffn_norm1 (x2)", 2, 0, reps, () -> Functional.rmsNorm(x, g.mul(scale), 1e-5f));
+            time(rows, "linear to_q/k/v/out.0 (x4)", 4, lin, reps, () -> Functional.linear(x, wq, null));
+            time(rows, "q/k RMS norm [S, 16, 64] (x2)", 2, 0, reps, () -> Functional.rmsNorm(q, gh, 1e-5f));
+            time(rows, "q/k RoPE, heads first (x2)", 2, 0, reps, () -> Functional.ropePairsHeadsFirst(q, cos, sin));
+            time(rows, "v to heads first", 1, 0, reps, () -> v.transpose(1, 2).contiguous());
+            time(rows, "attention (SDPA)", 1, 4.0 * s * s * d, reps, () -> Functional.attention(qh, qh, qh));
+            time(rows, "  (SDPA on transposed views)", 0, 4.0 * s * s * d, reps,
+                    () -> Functional.attention(v.transpose(1, 2), v.transpose(1, 2), v.transpose(1, 2)));
+            time(rows, "attention out to [S, dim]", 1, 0, reps, () -> o.transpose(1, 2).reshape(1, s, d));
+            time(rows, "x + tanh(g) * norm2(branch) (x2)", 2, 0, reps,
+                    () -> Functional.addRmsNorm(x, y, g.mul(scale), 1e-5f));
+            time(rows, "linear w1/w3 (x2)", 2, ffn, reps, () -> Functional.linear(x, w1, null));
+            time(rows, "silu(w1 y) * w3 y, in place", 1, 0, reps,
+                    () -> Functional.siluMulInPlace(hidden.mul(1f), hidden));
+            time(rows, "  (the copy made for the line above)", -1, 0, reps, () -> hidden.mul(1f));
+            time(rows, "linear w2", 1, ffn, reps, () -> Functional.linear(hidden, w2, null));
+            runRoundRobin(rows, reps);
+        }
+        double total = rows.values().stream().mapToDouble(r -> r[0] * r[1]).sum();
+        double gemmTime = rows.values().stream().filter(r -> r[2] > 0 && r[0] > 0).mapToDouble(r -> r[0] * r[1]).sum();
+        System.out.printf("%-36s %6s %9s %7s %8s%n", "op (count per block)", "count", "ms each", "share", "GFLOP/s");
+        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+            double[] r = e.getValue();
+            System.out.printf("%-36s %6d %9.2f %6.1f%% %8s%n", e.getKey(), (int) r[0], r[1] * 1e3,
+                    100 * r[0] * r[1] / total, r[2] > 0 ? String.format("%.1f", r[2] / r[1] / 1e9) : "");
+        }
+        System.out.printf("sum per block %.1f ms, of which linear layers and attention %.1f ms (%.0f%%)%n", total * 1e3,
+                gemmTime * 1e3, 100 * gemmTime / total);
+    }
+
+    private static Tensor rand(SplittableRandom rnd, long... shape) {
+        long n = 1;
+        for (long v : shape) {
+            n *= v;
+        }
+        float[] a = new float[(int) n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return Tensor.of(a, shape);
+    }
+
+    private static final Map<String, Supplier<Tensor>> OPS = new LinkedHashMap<>();
+
+    /** Registers an op; rows are {count, best seconds, flops}. */
+    private static void time(Map<String, double[]> rows, String name, int count, double flops, int reps,
+            Supplier<Tensor> op) {
+        OPS.put(name, op);
+        rows.put(name, new double[] {count, Double.MAX_VALUE, flops});
+    }
+
+    /**
+     * Runs every op once per round, round after round, keeping each op's best time: on a shared machine all ops
+     * then see the same mix of quiet and busy moments.
+     */
+    private static void runRoundRobin(Map<String, double[]> rows, int rounds) {
+        for (int r = 0; r < rounds + 2; r++) {
+            for (Map.Entry<String, Supplier<Tensor>> e : OPS.entrySet()) {
+                try (TensorScope s = TensorScope.open()) {
+                    long t0 = System.nanoTime();
+                    e.getValue().get();
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    if (r >= 2) {
+                        double[] row = rows.get(e.getKey());
+                        row[1] = Math.min(row[1], sec);
+                    }
+                }
+            }
+        }
+    }
+}
