@@ -197,8 +197,8 @@ public final class Functional {
      * {@code y += scale · (x·Aᵀ)·Bᵀ}: a LoRA update added to a linear layer's output, with A [rank, in] and
      * B [out, rank] as stored in LoRA files (x [..., in], y [..., out]). One native call whose second product
      * accumulates straight into y (a GEMM with beta = 1), so the update costs its arithmetic share and no extra
-     * pass over y. {@code y} must be a fresh result its caller owns (a linear layer's output): its storage is
-     * updated; use the returned tensor (it is y itself unless y was not contiguous).
+     * pass over y. {@code y} must be a contiguous temporary the caller owns (a linear layer's fresh output); it is
+     * updated and returned.
      */
     public static Tensor addLowRankInPlace(Tensor y, Tensor x, Tensor a, Tensor b, float scale) {
         long[] xs = x.shape();
@@ -212,8 +212,8 @@ public final class Functional {
                     + Arrays.toString(xs) + ", A " + Arrays.toString(as) + ", B " + Arrays.toString(bs)
                     + " do not fit (A [rank, in], B [out, rank], x [..., in], y [..., out])");
         }
-        return Tensor.fromHelper(helper().call("low_rank_add_", y.writable(), x.array(), a.array(), b.array(),
-                (double) scale), y.type());
+        helper().call("low_rank_add_", y.writable(), x.array(), a.array(), b.array(), (double) scale).close();
+        return y;
     }
 
     /**

@@ -54,10 +54,8 @@ final class OpHelper {
               def gelu_tanh(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.gelu(x, approximate="tanh")
               def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
-                y2 = torch.reshape(y, [-1, torch.size(y, -1)])
                 h = torch.matmul(torch.reshape(x, [-1, torch.size(x, -1)]), torch.t(a))
-                _0 = torch.addmm_(y2, h, torch.t(b), beta=1, alpha=scale)
-                return torch.reshape(y2, torch.size(y))
+                return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), h, torch.t(b), beta=1, alpha=scale)
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)

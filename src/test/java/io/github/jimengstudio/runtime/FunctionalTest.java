@@ -59,9 +59,19 @@ class FunctionalTest {
                 Tensor.of(b, out, rank), 0.75f);
         assertArrayEquals(new long[] {2, 3, out}, got.shape());
         assertClose(ref, got.toFloatArray(), HELPER_TOL, "addLowRankInPlace");
-        assertClose(ref, ty.toFloatArray(), HELPER_TOL, "y itself was updated");
+        assertTrue(got == ty, "y itself is updated and returned");
         assertThrows(IllegalArgumentException.class, () -> Functional.addLowRankInPlace(Tensor.of(y, n, out),
                 Tensor.of(x, n, in), Tensor.of(b, out, rank), Tensor.of(a, rank, in), 1f));
+        // a transposed view is first made a private contiguous copy (Tensor.writable), then updated
+        float[] yTransposed = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                yTransposed[o * n + i] = y[i * out + o];
+            }
+        }
+        Tensor view = Tensor.of(yTransposed, out, n).transpose(0, 1);
+        assertClose(ref, Functional.addLowRankInPlace(view, Tensor.of(x, n, in), Tensor.of(a, rank, in),
+                Tensor.of(b, out, rank), 0.75f).toFloatArray(), HELPER_TOL, "addLowRankInPlace on a transposed view");
     }
 
     @Test
