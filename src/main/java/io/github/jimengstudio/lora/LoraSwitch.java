@@ -1,5 +1,6 @@
 package io.github.jimengstudio.lora;
 
+import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.Tensor;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The runtime LoRA adapters of one model. Each targeted Linear asks its {@link TargetAdapter} to add the active
+ * The runtime LoRA adapters of one model. Each targeted Linear asks its {@link Linear.Adapter} to add the active
  * updates to its output, {@code y = W x + Σ strength · scale · B (A x)}; the base weights are never touched, so
  * switching LoRAs any number of times cannot drift, and with nothing selected (or strength 0) the layer's
  * output is returned unchanged, bit for bit.
@@ -27,7 +28,8 @@ public final class LoraSwitch {
     /** One term of a layer's update: {@code factor · B (A x)}. */
     private record Term(Tensor a, Tensor b, float factor) {}
 
-    private record ActiveSet(List<Use> uses, Term[][] termsBySlot) {}
+    /** {@code fused}: the terms are merged into the weights, so the layers add nothing at run time. */
+    private record ActiveSet(List<Use> uses, Term[][] termsBySlot, boolean fused) {}
 
     private static final Term[] NONE = new Term[0];
 
@@ -45,26 +47,20 @@ public final class LoraSwitch {
     private ActiveSet emptySet() {
         Term[][] terms = new Term[slots.size()][];
         Arrays.fill(terms, NONE);
-        return new ActiveSet(List.of(), terms);
-    }
-
-    /** What a targeted Linear calls after computing {@code W x + b}. */
-    public interface TargetAdapter {
-        /**
-         * {@code y} plus the active updates of this weight for input {@code x}; {@code y} itself, untouched, when
-         * none is active. {@code y} must be the layer's fresh output: the updates are accumulated into it.
-         */
-        Tensor apply(Tensor x, Tensor y);
+        return new ActiveSet(List.of(), terms, false);
     }
 
     /** The adapter for one target weight (canonical name, e.g. {@code layers.0.attention.to_q.weight}). */
-    public TargetAdapter adapterFor(String weightName) {
+    public Linear.Adapter adapterFor(String weightName) {
         Integer slot = slots.get(weightName);
         if (slot == null) {
             throw new IllegalArgumentException("'" + weightName + "' is not a LoRA target of this model");
         }
         int s = slot;
-        return (x, y) -> addTerms(active.termsBySlot()[s], x, y);
+        return (x, y) -> {
+            ActiveSet set = active;
+            return set.fused() ? y : addTerms(set.termsBySlot()[s], x, y);
+        };
     }
 
     private static Tensor addTerms(Term[] terms, Tensor x, Tensor y) {
@@ -109,12 +105,32 @@ public final class LoraSwitch {
         for (int i = 0; i < bySlot.length; i++) {
             bySlot[i] = terms.get(i).isEmpty() ? NONE : terms.get(i).toArray(NONE);
         }
-        active = new ActiveSet(List.copyOf(kept), bySlot);
+        active = new ActiveSet(List.copyOf(kept), bySlot, false);
     }
 
     /** No LoRA: every layer computes its base output only. */
     public void clear() {
         active = emptySet();
+    }
+
+    /**
+     * Marks the active set as merged into the weights (true) or applied at run time (false). The caller swaps the
+     * weights ({@link #fusedWeight}); this only stops (or resumes) adding the terms at run time.
+     */
+    void setFused(boolean fused) {
+        ActiveSet s = active;
+        active = new ActiveSet(s.uses(), s.termsBySlot(), fused);
+    }
+
+    /** Whether the active set is merged into the weights. */
+    public boolean fused() {
+        return active.fused();
+    }
+
+    /** Whether any active LoRA patches this weight. */
+    public boolean patches(String weightName) {
+        Integer slot = slots.get(weightName);
+        return slot != null && active.termsBySlot()[slot].length > 0;
     }
 
     /** The active LoRAs (strength 0 ones are not listed). */

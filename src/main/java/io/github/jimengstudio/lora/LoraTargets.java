@@ -1,9 +1,11 @@
 package io.github.jimengstudio.lora;
 
+import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,6 +47,15 @@ public final class LoraTargets {
             if (name.endsWith(".weight") && info.rank() == 2) {
                 shapes.put(name, info.shape());
             }
+        }
+        return of(shapes);
+    }
+
+    /** The catalogue of a model's Linear layers ({@code <module>.weight} with shape [out, in]). */
+    public static LoraTargets fromLinears(List<Linear> linears) {
+        Map<String, long[]> shapes = new TreeMap<>();
+        for (Linear l : linears) {
+            shapes.put(l.name() + ".weight", new long[] {l.outFeatures(), l.inFeatures()});
         }
         return of(shapes);
     }
