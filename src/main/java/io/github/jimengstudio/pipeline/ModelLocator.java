@@ -91,6 +91,11 @@ public final class ModelLocator {
         caches.add(p.toAbsolutePath().normalize());
     }
 
+    /** The folder a repo gets inside a hub cache, e.g. {@code models--Tongyi-MAI--Z-Image-Turbo}. */
+    public static String hubRepoFolder(String repo) {
+        return HubCache.repoFolder(repo);
+    }
+
     /** The hub caches this locator searches (also for a tokenizer to go with ComfyUI files). */
     public List<Path> hubCaches() {
         return hubCaches;
