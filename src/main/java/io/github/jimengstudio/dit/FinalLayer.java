@@ -6,6 +6,7 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The output head (spec §4.8): LayerNorm without affine (eps 1e-6), scaled by 1 + Linear(SiLU(c)), then a linear
@@ -22,6 +23,10 @@ final class FinalLayer {
         String name = "all_final_layer." + c.patchKey();
         adaLNModulation = Linear.load(w, name + ".adaLN_modulation.1", c.adalnDim(), c.dim(), true);
         linear = Linear.load(w, name + ".linear", c.dim(), c.patchFeatures(), true);
+    }
+
+    List<Linear> linears() {
+        return List.of(adaLNModulation, linear);
     }
 
     /** x [B, S, dim], c [B, adaln_dim] → [B, S, patch_features]. */

@@ -9,6 +9,7 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The timestep conditioning (spec §4.3): a 256-wide sinusoid of t·t_scale, cosines first, then
@@ -26,6 +27,10 @@ final class TimestepEmbedder {
         mlp0 = Linear.load(w, "t_embedder.mlp.0", FREQUENCY_EMBEDDING_SIZE, TIMESTEP_MLP_WIDTH, true);
         mlp2 = Linear.load(w, "t_embedder.mlp.2", TIMESTEP_MLP_WIDTH, c.adalnDim(), true);
         tScale = c.tScale();
+    }
+
+    List<Linear> linears() {
+        return List.of(mlp0, mlp2);
     }
 
     /** [t.length, adaln_dim] in {@code type}; the sinusoid goes to {@code trace} as {@code t_freq}. */

@@ -58,6 +58,12 @@ final class ZImageBlock {
         adaLNModulation = modulated ? Linear.load(w, name + ".adaLN_modulation.0", c.adalnDim(), 4 * d, true) : null;
     }
 
+    /** This block's Linear layers, in checkpoint order. */
+    List<Linear> linears() {
+        return adaLNModulation == null ? List.of(toQ, toK, toV, toOut, w1, w2, w3)
+                : List.of(toQ, toK, toV, toOut, w1, w2, w3, adaLNModulation);
+    }
+
     static ZImageBlock modulated(WeightLoader w, String name, ZImageTransformerConfig c) throws IOException {
         return new ZImageBlock(w, name, c, true);
     }

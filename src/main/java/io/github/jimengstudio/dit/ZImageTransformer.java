@@ -106,6 +106,23 @@ public final class ZImageTransformer implements AutoCloseable {
         return computeType;
     }
 
+    /**
+     * Every Linear layer, named by its canonical (diffusers) module name: where runtime adapters (LoRA) attach,
+     * and, with their shapes, the catalogue a LoRA is validated against.
+     */
+    public List<Linear> linears() {
+        List<Linear> all = new ArrayList<>(tEmbedder.linears());
+        all.add(xEmbedder);
+        all.add(capEmbedder);
+        for (List<ZImageBlock> group : List.of(noiseRefiner, contextRefiner, layers)) {
+            for (ZImageBlock b : group) {
+                all.addAll(b.linears());
+            }
+        }
+        all.addAll(finalLayer.linears());
+        return List.copyOf(all);
+    }
+
     /** {@link #forward(List, float[], List, ForwardTrace)} without a trace. */
     public List<Tensor> forward(List<Tensor> latents, float[] t, List<Tensor> captions) {
         return forward(latents, t, captions, null);

@@ -4,18 +4,39 @@ import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * A linear layer y = x·Wᵀ + b, with W stored [out, in] as in the checkpoint. Kept as its own small object, named
- * by its checkpoint module name, so that runtime adapters (LoRA) can attach to exactly this layer.
+ * by its checkpoint module name, so that runtime adapters (LoRA) can attach to exactly this layer: an
+ * {@link Adapter} adds its update to the layer's output, and a fused adapter can stand in for the weight until
+ * {@link #reloadWeight} restores the checkpoint's exact values.
  */
 public final class Linear {
 
+    /** Adds a runtime update (LoRA) to the layer's output. */
+    @FunctionalInterface
+    public interface Adapter {
+        /**
+         * The layer's output with the update for input {@code x} added. {@code y = x·Wᵀ + b} is the layer's fresh
+         * output, owned by the call: the adapter may accumulate into it, and returns it unchanged when it has
+         * nothing to add.
+         */
+        Tensor apply(Tensor x, Tensor y);
+    }
+
     private final String name;
-    private final Tensor weight;
     private final Tensor bias;
+    /** Where the weight was loaded from, so it can be loaded again; null for a layer built from tensors. */
+    private final WeightLoader source;
+    private volatile Tensor weight;
+    private volatile Adapter adapter;
 
     public Linear(String name, Tensor weight, Tensor bias) {
+        this(name, weight, bias, null);
+    }
+
+    private Linear(String name, Tensor weight, Tensor bias, WeightLoader source) {
         if (weight.rank() != 2 || (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0)))) {
             throw new IllegalArgumentException(name + ": weight " + weight + " and bias " + bias
                     + " do not form a linear layer ([out, in] and [out])");
@@ -23,6 +44,7 @@ public final class Linear {
         this.name = name;
         this.weight = weight;
         this.bias = bias;
+        this.source = source;
     }
 
     /** Loads {@code name.weight} [out, in] and, when {@code hasBias}, {@code name.bias} [out]. */
@@ -30,11 +52,58 @@ public final class Linear {
             throws IOException {
         Tensor w = weights.load(name + ".weight", out, in);
         Tensor b = hasBias ? weights.load(name + ".bias", out) : null;
-        return new Linear(name, w, b);
+        return new Linear(name, w, b, weights);
     }
 
     public Tensor forward(Tensor x) {
-        return Functional.linear(x, weight, bias);
+        Tensor y = Functional.linear(x, weight, bias);
+        Adapter a = adapter;
+        return a == null ? y : a.apply(x, y);
+    }
+
+    /** Attaches a runtime adapter (replacing any previous one); null detaches. */
+    public void setAdapter(Adapter adapter) {
+        this.adapter = adapter;
+    }
+
+    /** The attached adapter, or null. */
+    public Adapter adapter() {
+        return adapter;
+    }
+
+    /**
+     * Computes with {@code newWeight} from now on (a LoRA fused into the weight). It must have the weight's shape
+     * and type. Returns the previous weight, which the caller now owns (to close, or to keep).
+     */
+    public Tensor replaceWeight(Tensor newWeight) {
+        Tensor old = weight;
+        if (!Arrays.equals(newWeight.shape(), old.shape()) || newWeight.type() != old.type()) {
+            throw new IllegalArgumentException(name + ": replacement weight " + newWeight + " does not match "
+                    + old);
+        }
+        weight = newWeight;
+        return old;
+    }
+
+    /** Whether {@link #reloadWeight} can restore the checkpoint's values (the layer was loaded, not built). */
+    public boolean canReloadWeight() {
+        return source != null;
+    }
+
+    /**
+     * Loads the weight again from the checkpoint it came from, exactly as first loaded (undoing a fused update
+     * without the drift of subtracting it). Returns the replaced weight, which the caller now owns.
+     *
+     * @throws IllegalStateException for a layer built from tensors rather than loaded
+     */
+    public Tensor reloadWeight() throws IOException {
+        if (source == null) {
+            throw new IllegalStateException(name + " was built from tensors, not loaded: it cannot be reloaded");
+        }
+        Tensor fresh = source.load(name + ".weight", outFeatures(), inFeatures());
+        Tensor old = weight;
+        weight = fresh;
+        return old;
     }
 
     /** The checkpoint module name, e.g. {@code layers.0.attention.to_q}. */
@@ -42,6 +111,7 @@ public final class Linear {
         return name;
     }
 
+    /** The weight the layer computes with now (the checkpoint's, or a fused replacement). */
     public Tensor weight() {
         return weight;
     }

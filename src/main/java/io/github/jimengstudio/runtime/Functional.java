@@ -194,6 +194,29 @@ public final class Functional {
     }
 
     /**
+     * {@code y += scale · (x·Aᵀ)·Bᵀ}: a LoRA update added to a linear layer's output, with A [rank, in] and
+     * B [out, rank] as stored in LoRA files (x [..., in], y [..., out]). One native call whose second product
+     * accumulates straight into y (a GEMM with beta = 1), so the update costs its arithmetic share and no extra
+     * pass over y. {@code y} must be a contiguous temporary the caller owns (a linear layer's fresh output); it is
+     * updated and returned.
+     */
+    public static Tensor addLowRankInPlace(Tensor y, Tensor x, Tensor a, Tensor b, float scale) {
+        long[] xs = x.shape();
+        long[] ys = y.shape();
+        long[] as = a.shape();
+        long[] bs = b.shape();
+        if (as.length != 2 || bs.length != 2 || as[0] != bs[1] || xs.length == 0 || xs[xs.length - 1] != as[1]
+                || ys.length != xs.length || ys[ys.length - 1] != bs[0]
+                || !Arrays.equals(Arrays.copyOf(xs, xs.length - 1), Arrays.copyOf(ys, ys.length - 1))) {
+            throw new IllegalArgumentException("addLowRankInPlace: y " + Arrays.toString(ys) + ", x "
+                    + Arrays.toString(xs) + ", A " + Arrays.toString(as) + ", B " + Arrays.toString(bs)
+                    + " do not fit (A [rank, in], B [out, rank], x [..., in], y [..., out])");
+        }
+        helper().call("low_rank_add_", y.writable(), x.array(), a.array(), b.array(), (double) scale).close();
+        return y;
+    }
+
+    /**
      * {@link #siluMul} written over {@code gate}, which is returned: no new tensor, so no fresh memory to fault in
      * and fill (for a feed-forward's largest activation). {@code gate} must be a temporary the caller owns.
      */

@@ -53,6 +53,9 @@ final class OpHelper {
                 return torch.mul_(torch.silu_(gate), up)
               def gelu_tanh(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.gelu(x, approximate="tanh")
+              def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
+                h = torch.matmul(torch.reshape(x, [-1, torch.size(x, -1)]), torch.t(a))
+                return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), h, torch.t(b), beta=1, alpha=scale)
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)

@@ -155,6 +155,10 @@ public final class AbortProofProbe {
         op("addRmsNorm", x -> Functional.addRmsNorm(x, x, Tensor.ones(x.type(), 8), 1e-6f).toFloatArray());
         op("siluMul", x -> Functional.siluMul(x, x).toFloatArray());
         op("siluMulInPlace", x -> Functional.siluMulInPlace(x, x.mul(1f)).toFloatArray());
+        op("addLowRankInPlace", x -> {
+            Tensor a = x.select(0, 0).select(0, 0).slice(0, 0, 3); // [3, 8]
+            Functional.addLowRankInPlace(x, x, a, a.transpose(0, 1), 0.5f).toFloatArray();
+        });
         op("ropePairs", x -> Functional.ropePairs(x, x.slice(3, 0, 4), x.slice(3, 4, 8)).toFloatArray());
         op("ropePairsHeadsFirst", x -> Functional.ropePairsHeadsFirst(x, x.slice(2, 0, 1).slice(3, 0, 4),
                 x.slice(2, 0, 1).slice(3, 4, 8)).toFloatArray());

@@ -31,6 +31,50 @@ class FunctionalTest {
     }
 
     @Test
+    void addLowRankInPlaceIsYPlusScaleTimesXAtBt() {
+        int n = 6;
+        int in = 9;
+        int out = 5;
+        int rank = 3;
+        float[] x = Ref.random(30, n * in);
+        float[] y = Ref.random(31, n * out);
+        float[] a = Ref.random(32, rank * in);
+        float[] b = Ref.random(33, out * rank);
+        double[] ref = new double[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int r = 0; r < rank; r++) {
+                    double h = 0;
+                    for (int k = 0; k < in; k++) {
+                        h += (double) x[i * in + k] * a[r * in + k];
+                    }
+                    s += h * b[o * rank + r];
+                }
+                ref[i * out + o] = y[i * out + o] + 0.75 * s;
+            }
+        }
+        Tensor ty = Tensor.of(y, 2, 3, out);
+        Tensor got = Functional.addLowRankInPlace(ty, Tensor.of(x, 2, 3, in), Tensor.of(a, rank, in),
+                Tensor.of(b, out, rank), 0.75f);
+        assertArrayEquals(new long[] {2, 3, out}, got.shape());
+        assertClose(ref, got.toFloatArray(), HELPER_TOL, "addLowRankInPlace");
+        assertTrue(got == ty, "y itself is updated and returned");
+        assertThrows(IllegalArgumentException.class, () -> Functional.addLowRankInPlace(Tensor.of(y, n, out),
+                Tensor.of(x, n, in), Tensor.of(b, out, rank), Tensor.of(a, rank, in), 1f));
+        // a transposed view is first made a private contiguous copy (Tensor.writable), then updated
+        float[] yTransposed = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                yTransposed[o * n + i] = y[i * out + o];
+            }
+        }
+        Tensor view = Tensor.of(yTransposed, out, n).transpose(0, 1);
+        assertClose(ref, Functional.addLowRankInPlace(view, Tensor.of(x, n, in), Tensor.of(a, rank, in),
+                Tensor.of(b, out, rank), 0.75f).toFloatArray(), HELPER_TOL, "addLowRankInPlace on a transposed view");
+    }
+
+    @Test
     void linearMatchesReferenceWithAndWithoutBias() {
         int n = 5;
         int in = 7;

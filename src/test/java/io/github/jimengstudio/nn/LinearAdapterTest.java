@@ -1,0 +1,70 @@
+package io.github.jimengstudio.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Tensor;
+import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.WeightLoader;
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.testing.Golden;
+import org.junit.jupiter.api.Test;
+
+/** The hooks runtime adapters use: an output adapter, a replaced weight, and reloading the checkpoint's weight. */
+class LinearAdapterTest {
+
+    @Test
+    void adapterSeesInputAndOutputAndDetachesCleanly() throws Exception {
+        try (SafetensorsFile f = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                TensorScope weights = TensorScope.detached();
+                TensorScope s = TensorScope.open()) {
+            Linear lin = Linear.load(new WeightLoader(f, weights, ElementType.FLOAT32), "layers.0.attention.to_q",
+                    128, 128, false);
+            float[] xv = new float[2 * 128];
+            for (int i = 0; i < xv.length; i++) {
+                xv[i] = (i % 17 - 8) / 8f;
+            }
+            Tensor x = Tensor.of(xv, 2, 128);
+            float[] base = lin.forward(x).toFloatArray();
+            lin.setAdapter((in, y) -> {
+                assertSame(x, in);
+                return y.add(1f);
+            });
+            float[] adapted = lin.forward(x).toFloatArray();
+            for (int i = 0; i < base.length; i++) {
+                assertTrue(adapted[i] == base[i] + 1f);
+            }
+            lin.setAdapter(null);
+            assertArrayEquals(base, lin.forward(x).toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void replacedWeightIsUsedAndReloadRestoresTheCheckpointExactly() throws Exception {
+        try (SafetensorsFile f = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                TensorScope weights = TensorScope.detached();
+                TensorScope s = TensorScope.open()) {
+            Linear lin = Linear.load(new WeightLoader(f, weights, ElementType.FLOAT32), "layers.1.feed_forward.w2",
+                    341, 128, false);
+            float[] original = f.floats("layers.1.feed_forward.w2.weight");
+            Tensor x = Tensor.ones(1, 341);
+            float[] base = lin.forward(x).toFloatArray();
+            Tensor old = lin.replaceWeight(lin.weight().mul(2f));
+            assertFalse(old.isClosed());
+            float[] doubled = lin.forward(x).toFloatArray();
+            assertTrue(Math.abs(doubled[0] - 2 * base[0]) <= 1e-5f * Math.abs(base[0]) + 1e-6f);
+            assertThrows(IllegalArgumentException.class, () -> lin.replaceWeight(Tensor.zeros(128, 340)));
+            assertTrue(lin.canReloadWeight());
+            lin.reloadWeight().close();
+            assertArrayEquals(original, lin.weight().toFloatArray(), 0f);
+            assertArrayEquals(base, lin.forward(x).toFloatArray(), 0f);
+            assertFalse(new Linear("built", Tensor.zeros(2, 2), null).canReloadWeight());
+        }
+    }
+}
