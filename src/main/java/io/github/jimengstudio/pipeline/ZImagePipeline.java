@@ -2,6 +2,10 @@ package io.github.jimengstudio.pipeline;
 
 import io.github.jimengstudio.dit.ZImageTransformer;
 import io.github.jimengstudio.dit.ZImageTransformerConfig;
+import io.github.jimengstudio.lora.LoraLibrary;
+import io.github.jimengstudio.lora.LoraManager;
+import io.github.jimengstudio.lora.LoraRejectedException;
+import io.github.jimengstudio.lora.LoraSelection;
 import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
@@ -48,7 +52,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>run the {@link DenoisingLoop} (float32 latents, exact Euler) with the transformer;</li>
  *   <li>decode with the VAE in float32 and round to 8-bit RGB.</li>
  * </ol>
- * Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
+ * A request's LoRAs (from {@link PipelineOptions#loraFolder()}) are applied as runtime adapters on the transformer,
+ * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
+ * bit. Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
  * generation runs at a time (callers are serialised); progress, previews and the outcome go to the
  * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps and inside the
  * transformer between its blocks; afterwards the pipeline is ready at once. After {@link
@@ -78,6 +84,7 @@ public final class ZImagePipeline implements AutoCloseable {
     private final ZImageTransformerConfig transformerConfig;
     private final VaeConfig vaeConfig;
     private final PromptEmbeddingCache promptCache;
+    private final LoraLibrary loraLibrary;
     private final SecureRandom seeds = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private ScheduledExecutorService idleTimer;
@@ -87,6 +94,7 @@ public final class ZImagePipeline implements AutoCloseable {
     private PromptEncoder encoder;
     private WeightSource transformerWeights;
     private ZImageTransformer transformer;
+    private LoraManager loras;
     private VaeDecoder vae;
     private boolean closed;
 
@@ -99,6 +107,7 @@ public final class ZImagePipeline implements AutoCloseable {
         this.transformerConfig = transformerConfig;
         this.vaeConfig = vaeConfig;
         this.promptCache = new PromptEmbeddingCache(options.promptCacheBytes());
+        this.loraLibrary = options.loraFolder() != null ? new LoraLibrary(options.loraFolder()) : null;
     }
 
     /** {@link #load(ModelLocation, PipelineOptions, ProgressListener, CancellationToken)} without progress. */
@@ -190,7 +199,8 @@ public final class ZImagePipeline implements AutoCloseable {
      * @throws InvalidRequestException      when the request does not fit this model (before any native work)
      * @throws GenerationCancelledException when cancelled; the pipeline is ready for the next request
      * @throws NonFiniteValuesException     when a step produces NaN or infinite values (naming the step)
-     * @throws IOException                  when a network's files cannot be (re)loaded
+     * @throws LoraRejectedException        when a requested LoRA does not fit the model (nothing was applied)
+     * @throws IOException                  when a network's or LoRA's files cannot be (re)loaded
      */
     public GeneratedImage generate(GenerationRequest request, ProgressListener listener, CancellationToken cancel)
             throws IOException {
@@ -248,8 +258,9 @@ public final class ZImagePipeline implements AutoCloseable {
         release(Component.TEXT_ENCODER, plan);
         cancel.throwIfCancelled("after encoding the prompt");
 
-        // 2. Noise and the denoising loop.
+        // 2. LoRAs, noise and the denoising loop.
         ensure(Component.TRANSFORMER, plan, request.precision(), timings, listener, cancel);
+        selectLoras(request);
         timings.begin(Stage.DENOISING);
         listener.stage(Stage.DENOISING);
         int h = 2 * (request.height() / 16);
@@ -316,13 +327,35 @@ public final class ZImagePipeline implements AutoCloseable {
                 GenerationRecord.trim(schedulerConfig.shift()));
     }
 
+    /** Makes the request's LoRAs the transformer's active set (none: the base model, bit for bit). */
+    private void selectLoras(GenerationRequest request) throws IOException {
+        if (loras == null) {
+            return; // no LoRA folder: checkFitsModel refused any LoRA already
+        }
+        List<LoraSelection> selections = new ArrayList<>();
+        for (LoraUse l : request.loras()) {
+            selections.add(new LoraSelection(l.name(), l.strength()));
+        }
+        loras.select(selections);
+    }
+
     // ---- checks before native work ---------------------------------------------------------------------------
 
-    /** Sizes the transformer's position tables cannot index, and LoRAs this build cannot apply, are refused. */
+    /**
+     * Sizes the transformer's position tables cannot index, and LoRA names that are not in the LoRA folder, are
+     * refused. (Whether a LoRA's tensors fit the model is checked when it is selected, before the first step.)
+     */
     private void checkFitsModel(GenerationRequest request) {
-        if (!request.loras().isEmpty()) {
-            throw new InvalidRequestException("LoRAs cannot be applied by this build yet; remove "
-                    + request.loras() + " from the request.");
+        for (LoraUse l : request.loras()) {
+            if (loraLibrary == null) {
+                throw new InvalidRequestException("LoRA '" + l.name() + "' was asked for, but no LoRA folder is set"
+                        + " (command line: --lora-dir DIR).");
+            }
+            try {
+                loraLibrary.resolve(l.name());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException(e.getMessage());
+            }
         }
         int[] lens = transformerConfig.axesLens();
         int patch = transformerConfig.patchSize();
@@ -391,6 +424,10 @@ public final class ZImagePipeline implements AutoCloseable {
             case TRANSFORMER -> {
                 transformerWeights = WeightSources.open(location.transformer().weights());
                 transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type);
+                if (loraLibrary != null) {
+                    loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), type,
+                            LoraManager.DEFAULT_CACHE_BYTES);
+                }
             }
             case VAE -> {
                 try (WeightSource source = WeightSources.open(location.vae().weights())) {
@@ -418,6 +455,11 @@ public final class ZImagePipeline implements AutoCloseable {
                 }
             }
             case TRANSFORMER -> {
+                if (loras != null) {
+                    LoraManager m = loras;
+                    loras = null;
+                    m.close();
+                }
                 if (transformer != null) {
                     transformer.close();
                     transformer = null;
@@ -464,6 +506,11 @@ public final class ZImagePipeline implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The LoRA folder's library, or null when the options name no folder. */
+    public LoraLibrary loraLibrary() {
+        return loraLibrary;
     }
 
     /** The prompt embedding cache (shared by every encoder this pipeline loads). */

@@ -69,6 +69,13 @@ class JimengCliTest {
                 "--size", "256x256", "--guidance", "3.0", "--negative-prompt", "", "--quiet", "--out", c.toString());
         assertEquals(0, run.status(), run.err());
         assertPngMatches(Golden.file("e2e-tiny/expected/case_c_p1_seed42_256x256_n4_cfg3.png"), c);
+
+        Path d = tmp.resolve("d.png");
+        run = Run.of(tmp, "generate", "--model", model, "--prompt", prompt, "--seed", "42", "--steps", "4",
+                "--size", "256x256", "--lora-dir", Golden.file("lora-tiny").toString(), "--lora", "peft:0.8",
+                "--quiet", "--out", d.toString());
+        assertEquals(0, run.status(), run.err());
+        assertPngMatches(Golden.file("e2e-tiny/expected/case_d_p1_seed42_256x256_n4_lora0p8.png"), d);
     }
 
     @Test

@@ -192,7 +192,8 @@ class ZImagePipelineTest {
         assertTrue(caption.getMessage().endsWith("takes at most 224: shorten it."), caption.getMessage());
         InvalidRequestException lora = assertThrows(InvalidRequestException.class,
                 () -> pipeline.generate(caseA.request().loras(List.of(new LoraUse("ink", 0.5))).build()));
-        assertTrue(lora.getMessage().startsWith("LoRAs cannot be applied by this build yet"), lora.getMessage());
+        assertEquals("LoRA 'ink' was asked for, but no LoRA folder is set (command line: --lora-dir DIR).",
+                lora.getMessage());
         assertEquals(misses, pipeline.promptCache().misses(), "the text encoder never ran");
         // Invalid values never get as far as a request.
         assertThrows(InvalidRequestException.class, () -> caseA.request().size(250, 256).build());
