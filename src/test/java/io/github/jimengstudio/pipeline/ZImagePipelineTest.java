@@ -221,4 +221,28 @@ class ZImagePipelineTest {
             assertTrue(again.record().timings().millis(Stage.LOADING) > 0);
         }
     }
+
+    /**
+     * The bf16 path (the GPU default) on the tiny model, against float32: measured PSNR 50–52 dB, mean |Δ| 0.34–0.44
+     * of 255, max 7–8. The bound is PSNR ≥ 40 dB and mean |Δ| ≤ 1.5; the ±1 criterion is for float32 only.
+     */
+    @Test
+    void bfloat16ComputeStaysCloseToFloat32() throws IOException {
+        GeneratedImage f32 = pipeline.generate(small().build());
+        GeneratedImage bf16 = pipeline.generate(small().precision(Precision.BFLOAT16).build());
+        assertEquals("bfloat16", bf16.record().precision());
+        assertEquals("float32", f32.record().precision());
+        double sum = 0;
+        double squares = 0;
+        for (int k = 0; k < f32.rgb().length; k++) {
+            int d = (f32.rgb()[k] & 0xFF) - (bf16.rgb()[k] & 0xFF);
+            sum += Math.abs(d);
+            squares += d * d;
+        }
+        double n = f32.rgb().length;
+        double psnr = 10 * Math.log10(255.0 * 255.0 / (squares / n));
+        assertTrue(psnr >= 40, "PSNR " + psnr);
+        assertTrue(sum / n <= 1.5, "mean |diff| " + sum / n);
+        assertFalse(java.util.Arrays.equals(f32.rgb(), bf16.rgb()), "bf16 really ran");
+    }
 }
