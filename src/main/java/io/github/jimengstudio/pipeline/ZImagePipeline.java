@@ -212,13 +212,15 @@ public final class ZImagePipeline implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(cancel, "cancel");
+        ResidencyPlan plan = null;
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("this pipeline is closed; load the model again");
             }
             cancelIdleRelease();
-            return run(request.withResolvedSeed(seeds), listener, cancel, trace);
+            plan = new ResidencyPlan(request.memoryMode(), runtime.device().isCuda());
+            return run(request.withResolvedSeed(seeds), plan, listener, cancel, trace);
         } catch (GenerationCancelledException e) {
             listener.cancelled(e.getMessage());
             throw e;
@@ -226,16 +228,18 @@ public final class ZImagePipeline implements AutoCloseable {
             listener.failed(e);
             throw e;
         } finally {
+            if (plan != null) {
+                releaseVisitors(plan); // a cancel or failure mid-stage must not leave a visiting network behind
+            }
             runtime.releaseFreedMemory();
             scheduleIdleRelease();
             lock.unlock();
         }
     }
 
-    private GeneratedImage run(GenerationRequest request, ProgressListener listener, CancellationToken cancel,
-            Trace trace) throws IOException {
+    private GeneratedImage run(GenerationRequest request, ResidencyPlan plan, ProgressListener listener,
+            CancellationToken cancel, Trace trace) throws IOException {
         checkFitsModel(request);
-        ResidencyPlan plan = new ResidencyPlan(request.memoryMode(), runtime.device().isCuda());
         String precision = ResidencyPlan.label(plan.precision(Component.TRANSFORMER, request.precision()));
         GenerationTimings.Recorder timings = new GenerationTimings.Recorder();
         List<String> warnings = new ArrayList<>();
@@ -442,6 +446,16 @@ public final class ZImagePipeline implements AutoCloseable {
     private void release(Component c, ResidencyPlan plan) throws IOException {
         if (!plan.resident(c)) {
             unload(c);
+        }
+    }
+
+    private void releaseVisitors(ResidencyPlan plan) {
+        for (Component c : Component.values()) {
+            try {
+                release(c, plan);
+            } catch (IOException e) {
+                // closing a read-only weight mapping; nothing to recover
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.jimengstudio.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -10,6 +11,7 @@ import io.github.jimengstudio.textenc.QwenTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,20 @@ class SelfTestModelTest {
         try (ZImagePipeline p = ZImagePipeline.load(loc, PipelineOptions.defaults())) {
             GeneratedImage img = p.generate(GenerationRequest.builder("x").size(64, 64).steps(1).seed(1).build());
             assertEquals(64, img.width());
+            assertEquals(List.of(), img.record().warnings());
+            // 600 bytes are 600 tokens with this tokenizer: cut at 512, and the user is told, not left to guess.
+            List<String> told = new ArrayList<>();
+            GeneratedImage cut = p.generate(GenerationRequest.builder("y".repeat(600)).size(64, 64).steps(1).seed(1)
+                    .build(), new ProgressListener() {
+                        @Override
+                        public void warning(String message) {
+                            told.add(message);
+                        }
+                    }, CancellationToken.none());
+            assertEquals(1, told.size());
+            assertEquals(told, cut.record().warnings());
+            assertTrue(told.get(0).startsWith("The prompt: "), told.get(0));
+            assertTrue(told.get(0).contains("512"), told.get(0));
         }
     }
 }
