@@ -2,6 +2,8 @@ package io.github.jimengstudio.dit;
 
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.nn.RmsNorm;
+import io.github.jimengstudio.runtime.ComputeDevice;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -30,6 +32,7 @@ public final class ZImageTransformer implements AutoCloseable {
 
     private final ZImageTransformerConfig config;
     private final ElementType computeType;
+    private final ComputeDevice device;
     private final TensorScope weights;
     private final Patchifier patchifier;
     private final RopeEmbedder rope;
@@ -48,6 +51,7 @@ public final class ZImageTransformer implements AutoCloseable {
             throws IOException {
         this.config = c;
         this.computeType = computeType;
+        this.device = w.device();
         this.weights = weights;
         patchifier = new Patchifier(c);
         rope = RopeEmbedder.of(c);
@@ -75,14 +79,21 @@ public final class ZImageTransformer implements AutoCloseable {
         return load(source, config, TorchRuntime.get().computeType());
     }
 
+    /** {@link #load(WeightSource, ZImageTransformerConfig, ElementType, ComputeDevice)} on the current device. */
+    public static ZImageTransformer load(WeightSource source, ZImageTransformerConfig config, ElementType computeType)
+            throws IOException {
+        return load(source, config, computeType, DeviceScope.current());
+    }
+
     /**
      * Loads the weights from {@code source} (diffusers or ComfyUI names, any on-disk float type), checking every
      * name and shape before the first byte is read, and holds them in {@code computeType}, which is also the type
-     * the forward pass computes in: FLOAT32 or BFLOAT16 (float16 overflows in this model: spec §9).
+     * the forward pass computes in: FLOAT32 or BFLOAT16 (float16 overflows in this model: spec §9), on
+     * {@code device}, where the forward pass also creates its temporaries (its inputs must be there already).
      * {@code source} must stay open while the model is used.
      */
-    public static ZImageTransformer load(WeightSource source, ZImageTransformerConfig config, ElementType computeType)
-            throws IOException {
+    public static ZImageTransformer load(WeightSource source, ZImageTransformerConfig config, ElementType computeType,
+            ComputeDevice device) throws IOException {
         if (computeType != ElementType.FLOAT32 && computeType != ElementType.BFLOAT16) {
             throw new IllegalArgumentException("the transformer computes in FLOAT32 or BFLOAT16, not " + computeType
                     + " (float16 activations overflow in Z-Image and give black images)");
@@ -90,8 +101,9 @@ public final class ZImageTransformer implements AutoCloseable {
         WeightSource named = ZImageWeightNames.canonical(source, config);
         ZImageWeightNames.check(named, config);
         TensorScope weights = TensorScope.detached();
-        try {
-            return new ZImageTransformer(new WeightLoader(named, weights, computeType), config, computeType, weights);
+        try (DeviceScope on = DeviceScope.use(device)) {
+            return new ZImageTransformer(new WeightLoader(named, weights, computeType, device), config, computeType,
+                    weights);
         } catch (IOException | RuntimeException e) {
             weights.close();
             throw e;
@@ -104,6 +116,11 @@ public final class ZImageTransformer implements AutoCloseable {
 
     public ElementType computeType() {
         return computeType;
+    }
+
+    /** Where the weights are and the forward pass computes. */
+    public ComputeDevice device() {
+        return device;
     }
 
     /**
@@ -142,7 +159,13 @@ public final class ZImageTransformer implements AutoCloseable {
         List<TokenLayout> layouts = validate(latents, t, captions);
         ForwardTrace tr = trace != null ? trace : (name, value) -> { };
         int batch = layouts.size();
-        try (TensorScope s = TensorScope.open()) {
+        for (Tensor in : latents) {
+            checkOnDevice(in, "latents");
+        }
+        for (Tensor in : captions) {
+            checkOnDevice(in, "caption features");
+        }
+        try (DeviceScope on = DeviceScope.use(device); TensorScope s = TensorScope.open()) {
             Tensor c = tEmbedder.forward(t, computeType, trace);
             tr.record("t_embedder.out", c);
 
@@ -290,6 +313,14 @@ public final class ZImageTransformer implements AutoCloseable {
             layouts.add(TokenLayout.of(config, latents.get(i).shape(), captions.get(i).shape(), i));
         }
         return layouts;
+    }
+
+    /** Crossing devices is the caller's explicit move (Tensor.toDevice), never an implicit copy in here. */
+    private void checkOnDevice(Tensor in, String what) {
+        if (!in.device().equals(device)) {
+            throw new IllegalArgumentException(what + " are on " + in.device() + ", the transformer on " + device
+                    + ": move them with toDevice first");
+        }
     }
 
     /** Frees the weights. */

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.pipeline;
 
+import io.github.jimengstudio.runtime.ComputeDevice;
 import java.util.Objects;
 
 /**
@@ -15,8 +16,14 @@ import java.util.Objects;
  * Without a GPU every mode computes everything on the CPU, resident, so every mode gives the same pixels.
  * The compute precision follows from where a network computes: {@link Precision#AUTO} is bfloat16 on a GPU and
  * float32 on a CPU (bf16 products run at about 1 GFLOP/s on AVX2 CPUs), and the VAE is always float32.
+ *
+ * <p>The pipeline loads each network onto {@link #device(Component)}. "Visiting" means loaded from the file
+ * mapping for its stage and freed after it, not copied back to the host: a host copy would hold the network a
+ * second time in RAM next to the page cache of the file it came from (WeightLoader explains the choice).
+ *
+ * @param gpu the GPU the pipeline may use, or null when it may not (no GPU, or the CPU was asked for)
  */
-public record ResidencyPlan(MemoryMode mode, boolean gpuAvailable) {
+public record ResidencyPlan(MemoryMode mode, ComputeDevice gpu) {
 
     /** The three networks. */
     public enum Component {
@@ -35,11 +42,28 @@ public record ResidencyPlan(MemoryMode mode, boolean gpuAvailable) {
 
     public ResidencyPlan {
         Objects.requireNonNull(mode, "mode");
+        if (gpu != null && !gpu.isCuda()) {
+            throw new IllegalArgumentException("the plan's GPU must be a CUDA device, not " + gpu);
+        }
+    }
+
+    /** A plan for the first GPU ({@code cuda:0}) when {@code gpuAvailable}, else for the CPU alone. */
+    public ResidencyPlan(MemoryMode mode, boolean gpuAvailable) {
+        this(mode, gpuAvailable ? ComputeDevice.cuda(0) : null);
+    }
+
+    public boolean gpuAvailable() {
+        return gpu != null;
+    }
+
+    /** Where the component's weights are loaded and where it computes. */
+    public ComputeDevice device(Component c) {
+        return onGpu(c) ? gpu : ComputeDevice.CPU;
     }
 
     /** True when the component computes on the GPU. */
     public boolean onGpu(Component c) {
-        if (!gpuAvailable) {
+        if (gpu == null) {
             return false;
         }
         return switch (mode) {
@@ -51,7 +75,7 @@ public record ResidencyPlan(MemoryMode mode, boolean gpuAvailable) {
 
     /** False when the component is loaded for its stage and freed right after (LOW_VRAM on a GPU machine). */
     public boolean resident(Component c) {
-        return !(gpuAvailable && mode == MemoryMode.LOW_VRAM);
+        return !(gpu != null && mode == MemoryMode.LOW_VRAM);
     }
 
     /**

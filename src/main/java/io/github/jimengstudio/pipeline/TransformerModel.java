@@ -2,6 +2,7 @@ package io.github.jimengstudio.pipeline;
 
 import io.github.jimengstudio.dit.ForwardTrace;
 import io.github.jimengstudio.dit.ZImageTransformer;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import java.util.List;
@@ -54,7 +55,8 @@ final class TransformerModel implements DenoisingLoop.Model {
                 cancel.throwIfCancelled("during step " + step + " of " + steps);
             }
         };
-        try (TensorScope s = TensorScope.open()) {
+        // the float32 host latents cross to the transformer's device here; the transformer casts them to its type
+        try (DeviceScope on = DeviceScope.use(transformer.device()); TensorScope s = TensorScope.open()) {
             Tensor x = Tensor.of(latents, LatentPreview.CHANNELS, 1, height, width);
             List<Tensor> out = guided
                     ? transformer.forward(List.of(x, x), new float[] {modelTime, modelTime},

@@ -7,6 +7,8 @@ import io.github.jimengstudio.lora.LoraManager;
 import io.github.jimengstudio.lora.LoraRejectedException;
 import io.github.jimengstudio.lora.LoraSelection;
 import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
+import io.github.jimengstudio.runtime.ComputeDevice;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -80,6 +82,8 @@ public final class ZImagePipeline implements AutoCloseable {
     private final ModelLocation location;
     private final PipelineOptions options;
     private final TorchRuntime runtime;
+    /** The GPU this pipeline may place networks on, or null (none, or the CPU was asked for). */
+    private final ComputeDevice gpu;
     private final SchedulerConfig schedulerConfig;
     private final ZImageTransformerConfig transformerConfig;
     private final VaeConfig vaeConfig;
@@ -98,11 +102,12 @@ public final class ZImagePipeline implements AutoCloseable {
     private VaeDecoder vae;
     private boolean closed;
 
-    private ZImagePipeline(ModelLocation location, PipelineOptions options, TorchRuntime runtime,
+    private ZImagePipeline(ModelLocation location, PipelineOptions options, TorchRuntime runtime, ComputeDevice gpu,
             SchedulerConfig schedulerConfig, ZImageTransformerConfig transformerConfig, VaeConfig vaeConfig) {
         this.location = location;
         this.options = options;
         this.runtime = runtime;
+        this.gpu = gpu;
         this.schedulerConfig = schedulerConfig;
         this.transformerConfig = transformerConfig;
         this.vaeConfig = vaeConfig;
@@ -127,15 +132,16 @@ public final class ZImagePipeline implements AutoCloseable {
             CancellationToken cancel) throws IOException {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
-        TorchRuntime runtime = startRuntime(options.device());
+        TorchRuntime runtime = TorchRuntime.get();
+        ComputeDevice gpu = gpuFor(options.device(), runtime);
         SchedulerConfig scheduler = location.schedulerConfig().isPresent()
                 ? SchedulerConfig.read(location.schedulerConfig().get()) : TURBO_SCHEDULER;
-        ZImagePipeline p = new ZImagePipeline(location, options, runtime, scheduler,
+        ZImagePipeline p = new ZImagePipeline(location, options, runtime, gpu, scheduler,
                 ComponentConfigs.transformer(location.transformer()), ComponentConfigs.vae(location.vae()));
         try {
             p.lock.lock();
             try {
-                ResidencyPlan plan = new ResidencyPlan(options.memoryMode(), runtime.device().isCuda());
+                ResidencyPlan plan = new ResidencyPlan(options.memoryMode(), p.gpu);
                 GenerationTimings.Recorder ignored = new GenerationTimings.Recorder();
                 for (Component c : Component.values()) {
                     if (plan.resident(c)) {
@@ -153,25 +159,20 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     /**
-     * The engine's device follows the first preference given in this JVM (the engine starts once); a later
-     * pipeline asking for another device is refused rather than silently run elsewhere.
+     * The GPU a pipeline may use: none for {@code CPU} (every network then loads onto the CPU, whatever the engine's
+     * default device; nothing needs fixing at start), the engine's default device for {@code AUTO} (the first GPU
+     * unless {@code jimeng.device=cpu}), and the first GPU for {@code GPU}, refused when libtorch sees none.
      */
-    private static TorchRuntime startRuntime(DevicePreference device) {
-        if (device != DevicePreference.AUTO && System.getProperty("jimeng.device") == null
-                && System.getenv("JIMENG_DEVICE") == null) {
-            System.setProperty("jimeng.device", device == DevicePreference.CPU ? "cpu" : "cuda");
-        }
-        TorchRuntime rt = TorchRuntime.get();
-        if (device == DevicePreference.GPU && !rt.device().isCuda()) {
-            throw new IllegalStateException("A GPU was asked for, but the engine runs on the CPU (" + rt.report()
-                    + "). Use a CUDA build of libtorch 2.7.1 (PYTORCH_LIBRARY_PATH, PYTORCH_FLAVOR=cu128,"
-                    + " PYTORCH_VERSION=2.7.1), or ask for the CPU.");
-        }
-        if (device == DevicePreference.CPU && rt.device().isCuda()) {
-            throw new IllegalStateException("The CPU was asked for, but the engine already runs on " + rt.device()
-                    + " in this session; start with -Djimeng.device=cpu to use the CPU.");
-        }
-        return rt;
+    static ComputeDevice gpuFor(DevicePreference device, TorchRuntime rt) {
+        return switch (device) {
+            case CPU -> null;
+            case AUTO -> rt.device().isCuda() ? rt.device() : null;
+            case GPU -> {
+                ComputeDevice first = ComputeDevice.cuda(0);
+                rt.checkAvailable(first);
+                yield first;
+            }
+        };
     }
 
     public ModelLocation location() {
@@ -182,10 +183,23 @@ public final class ZImagePipeline implements AutoCloseable {
         return options;
     }
 
-    /** The engine's device and libtorch, one line for the user. */
+    /** Where the networks go and libtorch, one line for the user. */
     public String deviceDescription() {
-        return runtime.device() + " (libtorch " + runtime.libtorchVersion() + ", " + runtime.threads()
-                + " threads)";
+        return placement(new ResidencyPlan(options.memoryMode(), gpu)) + " (libtorch " + runtime.libtorchVersion()
+                + ", " + runtime.threads() + " threads)";
+    }
+
+    /** "cpu", "cuda:0", or e.g. "cuda:0 (text encoder, VAE on cpu)" when the plan splits the networks. */
+    static String placement(ResidencyPlan plan) {
+        ComputeDevice main = plan.device(Component.TRANSFORMER);
+        List<String> elsewhere = new ArrayList<>();
+        for (Component c : Component.values()) {
+            if (!plan.device(c).equals(main)) {
+                elsewhere.add(c.label());
+            }
+        }
+        return elsewhere.isEmpty() ? main.toString()
+                : main + " (" + String.join(", ", elsewhere) + " on " + ComputeDevice.CPU + ")";
     }
 
     /** {@link #generate(GenerationRequest, ProgressListener, CancellationToken)} without progress or cancel. */
@@ -219,7 +233,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 throw new IllegalStateException("this pipeline is closed; load the model again");
             }
             cancelIdleRelease();
-            plan = new ResidencyPlan(request.memoryMode(), runtime.device().isCuda());
+            plan = new ResidencyPlan(request.memoryMode(), gpu);
             return run(request.withResolvedSeed(seeds), plan, listener, cancel, trace);
         } catch (GenerationCancelledException e) {
             listener.cancelled(e.getMessage());
@@ -264,7 +278,9 @@ public final class ZImagePipeline implements AutoCloseable {
 
         // 2. LoRAs, noise and the denoising loop.
         ensure(Component.TRANSFORMER, plan, request.precision(), timings, listener, cancel);
-        selectLoras(request);
+        try (DeviceScope on = DeviceScope.use(transformer.device())) {
+            selectLoras(request); // LoRA factors are uploaded next to the weights they adapt
+        }
         timings.begin(Stage.DENOISING);
         listener.stage(Stage.DENOISING);
         int h = 2 * (request.height() / 16);
@@ -276,7 +292,9 @@ public final class ZImagePipeline implements AutoCloseable {
         DenoisingLoop loop = DenoisingLoop.of(scheduler, request, precision);
         int n = loop.steps();
         float[] latents;
-        try (TensorScope generation = TensorScope.open()) {
+        // The caption features are host floats wherever the encoder ran; they cross to the transformer's device here
+        // (and to its compute type inside it).
+        try (DeviceScope on = DeviceScope.use(transformer.device()); TensorScope generation = TensorScope.open()) {
             Tensor pos = positive.toTensor();
             Tensor neg = negative != null ? negative.toTensor() : null;
             latents = loop.run(noise, new TransformerModel(transformer, pos, neg, h, w, n, cancel), cancel,
@@ -308,7 +326,7 @@ public final class ZImagePipeline implements AutoCloseable {
         release(Component.VAE, plan);
 
         GenerationRecord record = new GenerationRecord(request, location.identity(), Version.full(),
-                runtime.device().toString(), precision, "libtorch " + runtime.libtorchVersion(), samplerName(),
+                placement(plan), precision, "libtorch " + runtime.libtorchVersion(), samplerName(),
                 Instant.now(), timings.finish(), warnings);
         GeneratedImage image = new GeneratedImage(rgb.width(), rgb.height(), rgb.rgb(), record);
         listener.finished(image);
@@ -405,10 +423,13 @@ public final class ZImagePipeline implements AutoCloseable {
     private void ensure(Component c, ResidencyPlan plan, Precision requested, GenerationTimings.Recorder timings,
             ProgressListener listener, CancellationToken cancel) throws IOException {
         ElementType type = elementType(plan.precision(c, requested));
+        ComputeDevice device = plan.device(c);
         boolean ready = switch (c) {
-            case TEXT_ENCODER -> encoder != null && encoder.encoder().computeType() == type;
-            case TRANSFORMER -> transformer != null && transformer.computeType() == type;
-            case VAE -> vae != null;
+            case TEXT_ENCODER -> encoder != null && encoder.encoder().computeType() == type
+                    && encoder.encoder().device().equals(device);
+            case TRANSFORMER -> transformer != null && transformer.computeType() == type
+                    && transformer.device().equals(device);
+            case VAE -> vae != null && vae.device().equals(device);
         };
         if (ready) {
             return;
@@ -423,11 +444,11 @@ public final class ZImagePipeline implements AutoCloseable {
             case TEXT_ENCODER -> {
                 ComponentFiles te = location.textEncoder();
                 encoder = PromptEncoder.open(location.tokenizerFolder(), te.config().orElse(null),
-                        WeightSources.open(te.weights()), location.identity(), promptCache, type);
+                        WeightSources.open(te.weights()), location.identity(), promptCache, type, device);
             }
             case TRANSFORMER -> {
                 transformerWeights = WeightSources.open(location.transformer().weights());
-                transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type);
+                transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type, device);
                 if (loraLibrary != null) {
                     loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), type,
                             LoraManager.DEFAULT_CACHE_BYTES);
@@ -435,7 +456,7 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             case VAE -> {
                 try (WeightSource source = WeightSources.open(location.vae().weights())) {
-                    vae = VaeDecoder.load(vaeConfig, source);
+                    vae = VaeDecoder.load(vaeConfig, source, device);
                 }
             }
             default -> throw new AssertionError(c);
@@ -537,7 +558,7 @@ public final class ZImagePipeline implements AutoCloseable {
     private void scheduleIdleRelease() {
         Duration after = options.idleRelease();
         if (closed || transformer == null || after.isZero() || after.isNegative()
-                || (!runtime.device().isCuda() && !options.releaseIdleOnCpu())) {
+                || (!transformer.device().isCuda() && !options.releaseIdleOnCpu())) {
             return;
         }
         if (idleTimer == null) {

@@ -99,14 +99,16 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ==== creation ==============================================================================================
+    // Every creation op puts its tensor on DeviceScope.current(): the device of the network whose forward pass is
+    // running, else the runtime's default.
 
-    /** A float32 tensor holding {@code values} (row-major) with the given shape, on the runtime's device. */
+    /** A float32 tensor holding {@code values} (row-major) with the given shape, on the current device. */
     public static Tensor of(float[] values, long... shape) {
         checkShape(shape);
         requireCount(values.length, shape);
         PtNDArray host = emptyHost(ElementType.FLOAT32, shape);
         hostBuffer(host).asFloatBuffer().put(values);
-        return toRuntimeDevice(host, ElementType.FLOAT32);
+        return toCurrentDevice(host, ElementType.FLOAT32);
     }
 
     /** An int64 tensor (token ids, positions, indices). */
@@ -115,7 +117,7 @@ public final class Tensor implements AutoCloseable {
         requireCount(values.length, shape);
         PtNDArray host = emptyHost(ElementType.INT64, shape);
         hostBuffer(host).asLongBuffer().put(values);
-        return toRuntimeDevice(host, ElementType.INT64);
+        return toCurrentDevice(host, ElementType.INT64);
     }
 
     /** A boolean tensor (attention masks: true = attend). */
@@ -127,7 +129,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < values.length; i++) {
             b.put(i, values[i] ? (byte) 1 : (byte) 0);
         }
-        return toRuntimeDevice(host, ElementType.BOOLEAN);
+        return toCurrentDevice(host, ElementType.BOOLEAN);
     }
 
     /** A float32 tensor of zeros. */
@@ -156,11 +158,12 @@ public final class Tensor implements AutoCloseable {
     public static Tensor full(ElementType type, float value, long... shape) {
         checkShape(shape);
         TorchRuntime rt = rt();
+        ComputeDevice on = DeviceScope.current();
         if (!type.isDjlMapped()) {
             return fromHelper(rt.helper().call("full", shape.clone(), (double) value, (long) type.torchCode(),
-                    rt.device().toString()), type);
+                    on.toString()), type);
         }
-        return wrap(JniUtils.full(rt.manager(), new Shape(shape), value, type.djl(), rt.device().djl(),
+        return wrap(JniUtils.full(rt.manager(), new Shape(shape), value, type.djl(), on.djl(),
                 SparseFormat.DENSE), type);
     }
 
@@ -171,7 +174,8 @@ public final class Tensor implements AutoCloseable {
                     + " and a non-zero step");
         }
         TorchRuntime rt = rt();
-        return wrap(JniUtils.arange(rt.manager(), start, end, step, ElementType.FLOAT32.djl(), rt.device().djl(),
+        return wrap(JniUtils.arange(rt.manager(), start, end, step, ElementType.FLOAT32.djl(),
+                DeviceScope.current().djl(),
                 SparseFormat.DENSE), ElementType.FLOAT32);
     }
 
@@ -182,7 +186,8 @@ public final class Tensor implements AutoCloseable {
                     + " <= 2^24");
         }
         TorchRuntime rt = rt();
-        return wrap(JniUtils.arange(rt.manager(), start, end, 1f, ElementType.INT64.djl(), rt.device().djl(),
+        return wrap(JniUtils.arange(rt.manager(), start, end, 1f, ElementType.INT64.djl(),
+                DeviceScope.current().djl(),
                 SparseFormat.DENSE), ElementType.INT64);
     }
 
@@ -233,13 +238,13 @@ public final class Tensor implements AutoCloseable {
         return JniUtils.getByteBuffer(host, true).order(ByteOrder.nativeOrder());
     }
 
-    private static Tensor toRuntimeDevice(PtNDArray host, ElementType t) {
-        TorchRuntime rt = rt();
-        if (!rt.device().isCuda()) {
+    private static Tensor toCurrentDevice(PtNDArray host, ElementType t) {
+        ComputeDevice on = DeviceScope.current();
+        if (!on.isCuda()) {
             return wrap(host, t);
         }
         try {
-            return fromHelper(rt.helper().call("to_device", host, rt.device().toString()), t);
+            return fromHelper(helper().call("to_device", host, on.toString()), t);
         } finally {
             host.close();
         }
@@ -597,11 +602,12 @@ public final class Tensor implements AutoCloseable {
     private Tensor withScalar(float c, BiFunction<PtNDArray, PtNDArray, PtNDArray> op) {
         PtNDArray x = array();
         TorchRuntime rt = rt();
-        PtNDArray s = rt.cachedScalar(c);
+        ComputeDevice on = device();
+        PtNDArray s = rt.cachedScalar(c, on);
         if (s != null) {
             return wrap(op.apply(x, s));
         }
-        try (PtNDArray temp = rt.newScalar(c)) {
+        try (PtNDArray temp = rt.newScalar(c, on)) {
             return wrap(op.apply(x, temp));
         }
     }
@@ -759,8 +765,12 @@ public final class Tensor implements AutoCloseable {
         return wrap(JniUtils.to(array(), t.djl(), array.getDevice()), t);
     }
 
-    /** A copy on another device (DJL's own move forwards the type, so this goes through the helper). */
+    /**
+     * A copy on another device, keeping the type (bf16 included: DJL's own move forwards the type to native code,
+     * so this goes through the helper). A device libtorch does not have is refused before any native call.
+     */
     public Tensor toDevice(ComputeDevice d) {
+        rt().checkAvailable(d);
         return fromHelper(helper().call("to_device", array(), d.toString()), type);
     }
 

@@ -42,16 +42,20 @@ public final class TorchRuntime {
 
     private final Path cacheDir;
     private final ComputeDevice device;
+    private final int gpuCount;
     private final PtNDManager manager;
     private final OpHelper helper;
     private final String libtorchVersion;
     private final String libtorchPath;
-    private final ConcurrentHashMap<Integer, PtNDArray> scalars = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ScalarKey, PtNDArray> scalars = new ConcurrentHashMap<>();
 
-    private TorchRuntime(Path cacheDir, ComputeDevice device, PtNDManager manager, OpHelper helper,
+    private record ScalarKey(ComputeDevice device, int bits) {}
+
+    private TorchRuntime(Path cacheDir, ComputeDevice device, int gpuCount, PtNDManager manager, OpHelper helper,
             String libtorchVersion, String libtorchPath) {
         this.cacheDir = cacheDir;
         this.device = device;
+        this.gpuCount = gpuCount;
         this.manager = manager;
         this.helper = helper;
         this.libtorchVersion = libtorchVersion;
@@ -132,7 +136,8 @@ public final class TorchRuntime {
         }
         PtNDManager manager = (PtNDManager) engine.newBaseManager(device.djl());
         OpHelper helper = OpHelper.load(cache.resolve("ops"), manager);
-        return new TorchRuntime(cache, device, manager, helper, version, LibUtils.getLibtorchPath());
+        return new TorchRuntime(cache, device, engine.getGpuCount(), manager, helper, version,
+                LibUtils.getLibtorchPath());
     }
 
     /**
@@ -176,13 +181,17 @@ public final class TorchRuntime {
                 }
             }
             if (index < 0 || index >= gpus) {
-                throw new TorchRuntimeException("jimeng.device=" + wanted + " but libtorch sees " + gpus
-                        + " CUDA device(s) (flavor " + flavorOf(LibUtils.getLibtorchPath()) + "). Use a CUDA build of"
-                        + " libtorch 2.7.1 (PYTORCH_LIBRARY_PATH + PYTORCH_FLAVOR=cu128), or jimeng.device=cpu.");
+                throw new TorchRuntimeException(noSuchGpu("jimeng.device=" + wanted, gpus) + ", or jimeng.device=cpu.");
             }
             return ComputeDevice.cuda(index);
         }
         throw new TorchRuntimeException("jimeng.device is '" + wanted + "'; use auto, cpu, cuda or cuda:N");
+    }
+
+    private static String noSuchGpu(String request, int gpus) {
+        return request + " needs a CUDA device, but libtorch sees " + gpus + " CUDA device(s) (flavor "
+                + flavorOf(LibUtils.getLibtorchPath()) + "). Use a CUDA build of libtorch 2.7.1 (PYTORCH_LIBRARY_PATH"
+                + " + PYTORCH_FLAVOR=cu128 + PYTORCH_VERSION=2.7.1) on a machine with an NVIDIA GPU";
     }
 
     private static String startFailureMessage(Throwable e) {
@@ -241,11 +250,12 @@ public final class TorchRuntime {
     }
 
     /**
-     * A float32 scalar constant on the device, owned by the runtime and never closed by callers. Returns null
-     * once too many distinct constants exist; the caller then makes (and closes) its own.
+     * A float32 scalar constant on {@code on} (the device of the tensor it meets), owned by the runtime and never
+     * closed by callers. Returns null once too many distinct constants exist; the caller then makes (and closes)
+     * its own.
      */
-    PtNDArray cachedScalar(float value) {
-        int key = Float.floatToRawIntBits(value);
+    PtNDArray cachedScalar(float value, ComputeDevice on) {
+        ScalarKey key = new ScalarKey(on, Float.floatToRawIntBits(value));
         PtNDArray s = scalars.get(key);
         if (s != null) {
             return s;
@@ -253,23 +263,50 @@ public final class TorchRuntime {
         if (scalars.size() >= MAX_CACHED_SCALARS) {
             return null;
         }
-        return scalars.computeIfAbsent(key, k -> newScalar(value));
+        return scalars.computeIfAbsent(key, k -> newScalar(value, on));
     }
 
-    PtNDArray newScalar(float value) {
-        return JniUtils.full(manager, new Shape(), value, DataType.FLOAT32, device.djl(), SparseFormat.DENSE);
+    PtNDArray newScalar(float value, ComputeDevice on) {
+        return JniUtils.full(manager, new Shape(), value, DataType.FLOAT32, on.djl(), SparseFormat.DENSE);
     }
 
     // ---- public ---------------------------------------------------------------------------------------------
 
-    /** The device tensors are created on. */
+    /**
+     * The default device: where tensors are created outside any {@link DeviceScope} and weights are loaded when no
+     * device is named ({@code jimeng.device}; by default the first GPU when libtorch sees one). Networks name their
+     * own device at load, so this is only a default; other devices remain usable ({@link #checkAvailable}).
+     */
     public ComputeDevice device() {
         return device;
     }
 
-    /** The element type networks compute in on this device: float32 on CPU (bf16 GEMM is ~1 GFLOP/s on AVX2), bfloat16 on CUDA. */
+    /** The default device's compute type ({@link ComputeDevice#computeType()}). */
     public ElementType computeType() {
-        return device.isCuda() ? ElementType.BFLOAT16 : ElementType.FLOAT32;
+        return device.computeType();
+    }
+
+    /** How many CUDA devices libtorch sees (0 on a CPU build or a machine without an NVIDIA GPU). */
+    public int gpuCount() {
+        return gpuCount;
+    }
+
+    /** The first GPU, when libtorch sees one. */
+    public java.util.Optional<ComputeDevice> gpu() {
+        return gpuCount > 0 ? java.util.Optional.of(ComputeDevice.cuda(0)) : java.util.Optional.empty();
+    }
+
+    /**
+     * Refuses, before any native call, a device libtorch does not have: asking libtorch itself for a missing CUDA
+     * device is an engine error at best. Every public way to name a device (a {@link DeviceScope}, a
+     * {@link WeightLoader}, {@link Tensor#toDevice}) checks here.
+     *
+     * @throws TorchRuntimeException naming the device, what libtorch sees and what to install
+     */
+    public void checkAvailable(ComputeDevice d) {
+        if (d.isCuda() && d.index() >= gpuCount) {
+            throw new TorchRuntimeException(noSuchGpu("A request for " + d, gpuCount) + "; or use the CPU.");
+        }
     }
 
     public String libtorchVersion() {
@@ -303,7 +340,7 @@ public final class TorchRuntime {
     public String report() {
         return "libtorch " + libtorchVersion + " (flavor " + flavorOf(libtorchPath) + ", " + libtorchPath + ")"
                 + ", DJL " + Engine.getDjlVersion()
-                + ", device " + device
+                + ", device " + device + " (" + gpuCount + " CUDA device(s) seen)"
                 + ", threads " + JniUtils.getNumThreads() + " intra-op / " + JniUtils.getNumInteropThreads()
                 + " inter-op"
                 + ", offline " + setting("ai.djl.offline", "ai.djl.offline")
@@ -322,7 +359,7 @@ public final class TorchRuntime {
      * @return true when the allocator was trimmed (false where there is no glibc, e.g. macOS or Windows)
      */
     public boolean releaseFreedMemory() {
-        if (device.isCuda()) {
+        if (gpuCount > 0) {
             JniUtils.emptyCudaCache();
         }
         return NativeMemory.trim();

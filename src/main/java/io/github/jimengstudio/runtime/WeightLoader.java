@@ -18,8 +18,9 @@ import java.nio.ShortBuffer;
 import java.util.Arrays;
 
 /**
- * Turns named weights of a {@link WeightSource} into tensors on the runtime's device, owned by a model's
- * {@link TensorScope#detached() detached scope}.
+ * Turns named weights of a {@link WeightSource} into tensors on one device, owned by a model's
+ * {@link TensorScope#detached() detached scope}. Each network names its own device, so the text encoder and the
+ * VAE can sit on the CPU in float32 while the transformer is on the GPU in bfloat16.
  *
  * <ul>
  *   <li>float32 residency: F32 on the CPU is zero-copy over the file mapping (marked read-only, so an in-place op
@@ -28,6 +29,11 @@ import java.util.Arrays;
  *       float32 (via the helper, round-to-nearest-even), so the float32 copy never exists whole.</li>
  * </ul>
  * Every shape is validated against the model's expectation before any byte reaches native code.
+ *
+ * <p>Moving a loaded weight set to another device is deliberately not offered: a network that leaves the GPU
+ * (LOW_VRAM, idle release) is freed and later loaded again from the still-open mapping. A copy kept on the host
+ * would hold the whole network a second time in RAM (bf16: 12 GB for the transformer) next to the page cache that
+ * already holds the file; reloading costs one pass over the (usually cached) mapping and no extra memory.
  */
 public final class WeightLoader {
 
@@ -37,33 +43,46 @@ public final class WeightLoader {
     private final WeightSource source;
     private final TensorScope owner;
     private final ElementType residency;
+    private final ComputeDevice device;
     private final int chunk;
 
     /**
      * @param owner the scope that will own every loaded tensor (usually the model's detached scope)
      * @param residency the type floating weights are held in: FLOAT32, BFLOAT16 or FLOAT16
      */
-    public WeightLoader(WeightSource source, TensorScope owner, ElementType residency) {
-        this(source, owner, residency, CHUNK);
+    public WeightLoader(WeightSource source, TensorScope owner, ElementType residency, ComputeDevice device) {
+        this(source, owner, residency, device, CHUNK);
     }
 
-    WeightLoader(WeightSource source, TensorScope owner, ElementType residency, int chunk) {
+    /** Loads onto the current device ({@link DeviceScope#current()}). */
+    public WeightLoader(WeightSource source, TensorScope owner, ElementType residency) {
+        this(source, owner, residency, DeviceScope.current(), CHUNK);
+    }
+
+    WeightLoader(WeightSource source, TensorScope owner, ElementType residency, ComputeDevice device, int chunk) {
         if (!residency.isFloating()) {
             throw new IllegalArgumentException("weights reside as a floating type, not " + residency);
         }
+        TorchRuntime.get().checkAvailable(device);
         this.source = source;
         this.owner = owner;
         this.residency = residency;
+        this.device = device;
         this.chunk = chunk;
     }
 
-    /** Loads in the runtime's compute type (float32 on CPU, bfloat16 on CUDA). */
+    /** Loads onto the current device in its compute type (float32 on CPU, bfloat16 on CUDA). */
     public WeightLoader(WeightSource source, TensorScope owner) {
-        this(source, owner, TorchRuntime.get().computeType());
+        this(source, owner, DeviceScope.current().computeType());
     }
 
     public ElementType residency() {
         return residency;
+    }
+
+    /** The device every weight is loaded onto. */
+    public ComputeDevice device() {
+        return device;
     }
 
     /**
@@ -105,11 +124,11 @@ public final class WeightLoader {
         TorchRuntime rt = TorchRuntime.get();
         if (as == ElementType.FLOAT32) {
             Tensor host = readFloat32Host(info);
-            if (!rt.device().isCuda()) {
+            if (!device.isCuda()) {
                 return host;
             }
             try (host) {
-                return host.toDevice(rt.device());
+                return host.toDevice(device);
             }
         }
         return readNarrowed(info, as, rt);
@@ -146,7 +165,7 @@ public final class WeightLoader {
     private Tensor readNarrowed(TensorInfo info, ElementType as, TorchRuntime rt) throws IOException {
         int n = Math.toIntExact(info.numel());
         OpHelper h = rt.helper();
-        PtNDArray flat = h.call("empty", new long[] {n}, (long) as.torchCode(), rt.device().toString());
+        PtNDArray flat = h.call("empty", new long[] {n}, (long) as.torchCode(), device.toString());
         try {
             if (n > 0) {
                 if (info.dtype() == DType.F32) {

@@ -11,6 +11,16 @@
  * for logs. A broken native installation is a {@link io.github.jimengstudio.runtime.TorchRuntimeException} that
  * says what to set, never a JVM abort. {@code computeType()} is float32 on the CPU and bfloat16 on CUDA.
  *
+ * <h2>Devices</h2>
+ * The runtime's device is only a default. Each network names its own
+ * {@link io.github.jimengstudio.runtime.ComputeDevice} at load ({@code new WeightLoader(source, owner, type,
+ * device)}) and opens a {@link io.github.jimengstudio.runtime.DeviceScope} around its forward pass, so the creation
+ * ops inside ({@code Tensor.of}, {@code zeros}, {@code arange}, ...) land there; the compute type follows the
+ * device ({@code ComputeDevice.computeType()}). Tensors cross devices only through {@code toDevice} (bf16 through
+ * the helper). A CUDA device libtorch lacks is a {@code TorchRuntimeException} before any native call.
+ * Unverified without a GPU: everything on CUDA (loading, CPU/GPU mixes, the per-device scalar constants) has only
+ * run on the CPU, where every device in use is the CPU.
+ *
  * <h2>Weights</h2>
  * <pre>{@code
  * TensorScope weights = TensorScope.detached();              // the model holds it and closes it in close()

@@ -1,5 +1,7 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.runtime.ComputeDevice;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -58,13 +60,23 @@ public final class PromptEncoder implements AutoCloseable {
      */
     public static PromptEncoder open(Path tokenizer, Path config, WeightSource weights, String modelIdentity,
             PromptEmbeddingCache cache, ElementType computeType) throws IOException {
+        return open(tokenizer, config, weights, modelIdentity, cache, computeType, DeviceScope.current());
+    }
+
+    /**
+     * {@link #open(Path, Path, WeightSource, String, PromptEmbeddingCache, ElementType)} with the encoder on
+     * {@code device}. The embeddings it returns are host floats, so they cross to the transformer's device (and
+     * type) explicitly where the pipeline makes tensors of them.
+     */
+    public static PromptEncoder open(Path tokenizer, Path config, WeightSource weights, String modelIdentity,
+            PromptEmbeddingCache cache, ElementType computeType, ComputeDevice device) throws IOException {
         QwenTokenizer tok = null;
         Qwen3Encoder enc = null;
         try {
             Qwen3Config cfg = config != null ? Qwen3Config.read(config) : Qwen3Config.fromShapes(weights);
             tok = QwenTokenizer.open(tokenizer);
             checkCompatible(tok, cfg);
-            enc = Qwen3Encoder.load(cfg, weights, computeType);
+            enc = Qwen3Encoder.load(cfg, weights, computeType, device);
             return new PromptEncoder(tok, enc, ChatTemplate.QWEN3_USER_TURN, modelIdentity, cache);
         } catch (IOException | RuntimeException e) {
             if (tok != null) {

@@ -1,5 +1,7 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.runtime.ComputeDevice;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -25,6 +27,7 @@ public final class Qwen3Encoder implements AutoCloseable {
 
     private final Qwen3Config config;
     private final ElementType computeType;
+    private final ComputeDevice device;
     private final WeightSource source;
     private final TensorScope weights;
     private final TokenEmbedding embedTokens;
@@ -32,10 +35,11 @@ public final class Qwen3Encoder implements AutoCloseable {
     private final List<Qwen3DecoderLayer> layers;
     private volatile boolean closed;
 
-    private Qwen3Encoder(Qwen3Config config, ElementType computeType, WeightSource source, TensorScope weights,
-            TokenEmbedding embedTokens, List<Qwen3DecoderLayer> layers) {
+    private Qwen3Encoder(Qwen3Config config, ElementType computeType, ComputeDevice device, WeightSource source,
+            TensorScope weights, TokenEmbedding embedTokens, List<Qwen3DecoderLayer> layers) {
         this.config = config;
         this.computeType = computeType;
+        this.device = device;
         this.source = source;
         this.weights = weights;
         this.embedTokens = embedTokens;
@@ -54,16 +58,22 @@ public final class Qwen3Encoder implements AutoCloseable {
      */
     public static Qwen3Encoder load(Qwen3Config config, WeightSource source, ElementType computeType)
             throws IOException {
+        return load(config, source, computeType, DeviceScope.current());
+    }
+
+    /** {@link #load(Qwen3Config, WeightSource, ElementType)} onto {@code device}, where the forward pass computes. */
+    public static Qwen3Encoder load(Qwen3Config config, WeightSource source, ElementType computeType,
+            ComputeDevice device) throws IOException {
         Qwen3WeightNames names = Qwen3WeightNames.inspect(source, config);
         TensorScope weights = TensorScope.detached();
         try {
-            WeightLoader load = new WeightLoader(source, weights, computeType);
+            WeightLoader load = new WeightLoader(source, weights, computeType, device);
             TokenEmbedding embed = new TokenEmbedding(source, names.name(Qwen3WeightNames.EMBED));
             List<Qwen3DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i <= config.lastLayerUsed(); i++) {
                 layers.add(new Qwen3DecoderLayer(config, load, names, i));
             }
-            return new Qwen3Encoder(config, computeType, source, weights, embed, List.copyOf(layers));
+            return new Qwen3Encoder(config, computeType, device, source, weights, embed, List.copyOf(layers));
         } catch (IOException | RuntimeException e) {
             weights.close();
             throw e;
@@ -76,6 +86,11 @@ public final class Qwen3Encoder implements AutoCloseable {
 
     public ElementType computeType() {
         return computeType;
+    }
+
+    /** Where the weights are and the forward pass computes. */
+    public ComputeDevice device() {
+        return device;
     }
 
     /**
@@ -101,7 +116,7 @@ public final class Qwen3Encoder implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this text encoder is closed");
         }
-        try (TensorScope scope = TensorScope.open()) {
+        try (DeviceScope on = DeviceScope.use(device); TensorScope scope = TensorScope.open()) {
             Tensor h = embedTokens.lookup(ids, computeType);
             trace.capture("hidden_states.0", h);
             Tensor[] cosSin = rotary.forLength(ids.length);

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.vae;
 
+import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -22,9 +23,9 @@ final class DecoderWeights {
     private final WeightLoader loader;
     private final Set<String> used = new HashSet<>();
 
-    DecoderWeights(WeightSource source, TensorScope owner) {
+    DecoderWeights(WeightSource source, TensorScope owner, ComputeDevice device) {
         this.source = source;
-        this.loader = new WeightLoader(source, owner, ElementType.FLOAT32);
+        this.loader = new WeightLoader(source, owner, ElementType.FLOAT32, device);
     }
 
     /** The weight {@code name}, which must have exactly {@code shape}. */

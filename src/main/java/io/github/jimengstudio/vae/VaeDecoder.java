@@ -2,6 +2,8 @@ package io.github.jimengstudio.vae;
 
 import static io.github.jimengstudio.vae.Layers.closing;
 
+import io.github.jimengstudio.runtime.ComputeDevice;
+import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -34,17 +36,19 @@ import java.util.List;
 public final class VaeDecoder implements AutoCloseable {
     private final VaeConfig config;
     private final TensorScope weights;
+    private final ComputeDevice device;
     final Conv2d convIn;
     final MidBlock midBlock;
     final List<UpBlock> upBlocks;
     final GroupNorm convNormOut;
     final Conv2d convOut;
 
-    private VaeDecoder(VaeConfig config, WeightSource source) throws IOException {
+    private VaeDecoder(VaeConfig config, WeightSource source, ComputeDevice device) throws IOException {
         this.config = config;
         this.weights = TensorScope.detached();
+        this.device = device;
         try {
-            DecoderWeights w = new DecoderWeights(source, weights);
+            DecoderWeights w = new DecoderWeights(source, weights, device);
             int groups = config.normNumGroups();
             int mid = config.midChannels();
             convIn = Conv2d.load(w, "decoder.conv_in", config.latentChannels(), mid, 3);
@@ -72,7 +76,17 @@ public final class VaeDecoder implements AutoCloseable {
      * afterwards.
      */
     public static VaeDecoder load(VaeConfig config, WeightSource source) throws IOException {
-        return new VaeDecoder(config, VaeWeights.canonical(source, config));
+        return load(config, source, DeviceScope.current());
+    }
+
+    /** {@link #load(VaeConfig, WeightSource)} onto {@code device}, where {@link #decode} then computes (float32). */
+    public static VaeDecoder load(VaeConfig config, WeightSource source, ComputeDevice device) throws IOException {
+        return new VaeDecoder(config, VaeWeights.canonical(source, config), device);
+    }
+
+    /** Where the weights are and decoding computes. */
+    public ComputeDevice device() {
+        return device;
     }
 
     /**
@@ -153,7 +167,7 @@ public final class VaeDecoder implements AutoCloseable {
 
     /** One de-normalised latent {@code [1, 16, h, w]} decoded in one piece, as NCHW floats. */
     float[] decodeWhole(float[] z, int h, int w) {
-        try (TensorScope s = TensorScope.open()) {
+        try (DeviceScope on = DeviceScope.use(device); TensorScope s = TensorScope.open()) {
             return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w)).toFloatArray();
         }
     }

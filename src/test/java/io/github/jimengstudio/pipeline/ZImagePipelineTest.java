@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.dit.ZImageTransformer;
 import io.github.jimengstudio.dit.ZImageTransformerConfig;
 import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
+import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
+import io.github.jimengstudio.runtime.TorchRuntime;
+import io.github.jimengstudio.runtime.TorchRuntimeException;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.tensor.WeightSource;
 import io.github.jimengstudio.tensor.WeightSources;
@@ -199,6 +203,26 @@ class ZImagePipelineTest {
         assertThrows(InvalidRequestException.class, () -> caseA.request().size(250, 256).build());
         assertThrows(InvalidRequestException.class, () -> caseA.request().steps(101).build());
         assertThrows(InvalidRequestException.class, () -> caseA.request().guidance(Double.NaN).build());
+    }
+
+    @Test
+    void aGpuRequestWithoutOneIsAClearRefusalAndTheCpuNeedsNothingSetAtStart() throws IOException {
+        TorchRuntime rt = TorchRuntime.get();
+        assertNull(ZImagePipeline.gpuFor(DevicePreference.CPU, rt), "the CPU preference never places on a GPU");
+        assertEquals(rt.device().isCuda() ? rt.device() : null, ZImagePipeline.gpuFor(DevicePreference.AUTO, rt));
+        if (rt.gpuCount() == 0) {
+            TorchRuntimeException e = assertThrows(TorchRuntimeException.class, () -> ZImagePipeline.load(
+                    locate(Golden.file("e2e-tiny/model")), PipelineOptions.defaults().withDevice(DevicePreference.GPU)));
+            assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("CUDA build"), e.getMessage());
+        } else {
+            assertEquals(ComputeDevice.cuda(0), ZImagePipeline.gpuFor(DevicePreference.GPU, rt));
+        }
+        PipelineOptions cpu = PipelineOptions.defaults().withDevice(DevicePreference.CPU);
+        try (ZImagePipeline p = ZImagePipeline.load(locate(Golden.file("e2e-tiny/model")), cpu)) {
+            GeneratedImage image = p.generate(small().memoryMode(MemoryMode.GPU).build());
+            assertEquals("cpu", image.record().device(), "a GPU mode with the CPU preferred places everything on it");
+            assertArrayEquals(pipeline.generate(small().build()).rgb(), image.rgb());
+        }
     }
 
     @Test

@@ -101,6 +101,16 @@ public final class AbortProofProbe {
             }
         });
         op("toDevice", x -> x.toDevice(ComputeDevice.CPU).toFloatArray());
+        op("use", x -> {
+            try (DeviceScope on = DeviceScope.use(x.device())) {
+                Tensor.ones(x.type(), 8).add(x).toFloatArray();
+            }
+        });
+        op("current", x -> {
+            if (!DeviceScope.current().equals(x.device())) {
+                throw new IllegalStateException("outside a scope the creation device is the default, " + x.device());
+            }
+        });
         op("duplicate", x -> x.duplicate().addInPlace(x).toFloatArray());
         op("addInPlace", x -> x.addInPlace(x.mul(0f)).toFloatArray());
         op("subInPlace", x -> x.reshape(-1).subInPlace(x.reshape(-1).mul(0f)).toFloatArray());
@@ -212,9 +222,30 @@ public final class AbortProofProbe {
             }
         }
         unmappedTypes(dir);
+        missingDevice(file);
         System.out.println("ALL DONE");
         System.out.flush();
         System.exit(0);
+    }
+
+    /** Every public way to name a device refuses one libtorch lacks (cuda:N with N = the GPU count). */
+    private static void missingDevice(Path file) throws IOException {
+        ComputeDevice missing = ComputeDevice.cuda(TorchRuntime.get().gpuCount());
+        Map<String, Runnable> requests = new LinkedHashMap<>();
+        requests.put("DeviceScope.use", () -> DeviceScope.use(missing).close());
+        requests.put("toDevice", () -> Tensor.of(new float[] {1, 2}, 2).to(ElementType.BFLOAT16).toDevice(missing));
+        try (SafetensorsFile src = SafetensorsFile.open(file); TensorScope weights = TensorScope.detached()) {
+            requests.put("WeightLoader", () -> new WeightLoader(src, weights, ElementType.BFLOAT16, missing));
+            for (Map.Entry<String, Runnable> r : requests.entrySet()) {
+                try (TensorScope s = TensorScope.open()) {
+                    r.getValue().run();
+                    System.out.println("OK missing-device " + r.getKey());
+                } catch (RuntimeException e) {
+                    System.out.println("REFUSED missing-device " + r.getKey() + " " + describe(e));
+                }
+                System.out.flush();
+            }
+        }
     }
 
     /** Every DJL type, and every safetensors dtype outside F32/F16/BF16/I64, is refused or mapped safely. */

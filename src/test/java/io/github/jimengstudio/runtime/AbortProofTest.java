@@ -52,6 +52,13 @@ class AbortProofTest {
                 problems.add("file dtype " + tag + " not refused clearly: " + line(out, "file-dtype " + tag));
             }
         }
+        for (String request : new String[] {"DeviceScope.use", "toDevice", "WeightLoader"}) {
+            String line = line(out, "missing-device " + request);
+            if (!line.startsWith("REFUSED missing-device " + request + " " + TorchRuntimeException.class.getName()
+                    + ": ") || !line.contains("CUDA device")) {
+                problems.add("a missing CUDA device must be refused clearly by " + request + ": " + line);
+            }
+        }
         for (String djl : new String[] {"BFLOAT16", "INT16", "UINT16", "UINT32", "UINT64", "FLOAT64", "STRING"}) {
             if (!out.contains("REFUSED djl-type " + djl + " java.lang.IllegalStateException: ")) {
                 problems.add("DJL type " + djl + " not refused: " + line(out, "djl-type " + djl));
@@ -70,7 +77,7 @@ class AbortProofTest {
     void probeCoversEveryPublicFacadeOperation() {
         Set<String> covered = new HashSet<>(AbortProofProbe.opNames());
         List<String> missing = new ArrayList<>();
-        for (Class<?> c : new Class<?>[] {Tensor.class, Functional.class}) {
+        for (Class<?> c : new Class<?>[] {Tensor.class, Functional.class, DeviceScope.class}) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !covered.contains(m.getName())
                         && !Set.of("equals", "hashCode").contains(m.getName())) {

@@ -90,7 +90,7 @@ class WeightLoaderTest {
         Path f = new TestSafetensors().floats("f32", "F32", w, 10, 100).floats("bf16", "BF16", w, 1000)
                 .floats("f16", "F16", w, 1000).write(dir.resolve("r.safetensors"));
         try (SafetensorsFile src = SafetensorsFile.open(f); TensorScope model = TensorScope.detached()) {
-            WeightLoader loader = new WeightLoader(src, model, ElementType.BFLOAT16, 300); // 4 chunks, last partial
+            WeightLoader loader = new WeightLoader(src, model, ElementType.BFLOAT16, ComputeDevice.CPU, 300); // 4 chunks, last partial
             Tensor a = loader.load("f32", 10, 100);
             assertEquals(ElementType.BFLOAT16, a.type());
             assertArrayEquals(new long[] {10, 100}, a.shape());
