@@ -291,11 +291,6 @@ public final class TorchRuntime {
         return gpuCount;
     }
 
-    /** The first GPU, when libtorch sees one. */
-    public java.util.Optional<ComputeDevice> gpu() {
-        return gpuCount > 0 ? java.util.Optional.of(ComputeDevice.cuda(0)) : java.util.Optional.empty();
-    }
-
     /**
      * Refuses, before any native call, a device libtorch does not have: asking libtorch itself for a missing CUDA
      * device is an engine error at best. Every public way to name a device (a {@link DeviceScope}, a
