@@ -1,17 +1,10 @@
 package io.github.jimengstudio.dit;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import io.github.jimengstudio.tensor.JsonConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The configuration of diffusers' {@code ZImageTransformer2DModel}, as the model's {@code transformer/config.json}
@@ -169,140 +162,52 @@ public record ZImageTransformerConfig(
 
     /** Reads {@code transformer/config.json}. */
     public static ZImageTransformerConfig read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": transformer config not found; the model folder needs"
-                    + " transformer/config.json (download it with the model)", e);
-        }
-        return parse(text, file.toString());
+        return parse(JsonConfig.readText(file, "transformer config", "transformer/config.json", IOException::new),
+                file.toString());
     }
 
     /** Parses the JSON text of a transformer config; {@code origin} names it in messages. */
     public static ZImageTransformerConfig parse(String json, String origin) throws IOException {
-        JsonObject o;
+        JsonConfig c = JsonConfig.parse(json, origin, "transformer config", IOException::new);
         try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonObject()) {
-                throw new IOException(origin + ": a transformer config must be a JSON object");
-            }
-            o = root.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        try {
-            String className = string(o, "_class_name", CLASS_NAME);
+            String className = c.string("_class_name", CLASS_NAME);
             if (!CLASS_NAME.equals(className)) {
                 throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
                         + " is implemented");
             }
-            JsonElement siglip = o.get("siglip_feat_dim");
-            if (siglip != null && !siglip.isJsonNull()) {
-                throw new IllegalArgumentException("siglip_feat_dim is set (" + siglip + "): this is the Z-Image"
-                        + " Omni variant, which is not supported; use Z-Image-Turbo's transformer");
+            if (c.has("siglip_feat_dim")) {
+                throw new IllegalArgumentException("siglip_feat_dim is set (" + c.element("siglip_feat_dim")
+                        + "): this is the Z-Image Omni variant, which is not supported; use Z-Image-Turbo's"
+                        + " transformer");
             }
-            int[] patch = ints(o, "all_patch_size", new int[] {2});
-            int[] fPatch = ints(o, "all_f_patch_size", new int[] {1});
+            int[] patch = ints(c, "all_patch_size", 2);
+            int[] fPatch = ints(c, "all_f_patch_size", 1);
             if (patch.length != 1 || fPatch.length != 1) {
                 throw new IllegalArgumentException("all_patch_size " + Arrays.toString(patch) + " and all_f_patch_size "
                         + Arrays.toString(fPatch) + ": exactly one patch size is supported (Z-Image uses [2] and [1])");
             }
-            int nHeads = integer(o, "n_heads", 30);
             return new ZImageTransformerConfig(
                     patch[0],
                     fPatch[0],
-                    integer(o, "in_channels", 16),
-                    integer(o, "dim", 3840),
-                    integer(o, "n_layers", 30),
-                    integer(o, "n_refiner_layers", 2),
-                    nHeads,
-                    integer(o, "n_kv_heads", 30),
-                    number(o, "norm_eps", 1e-5),
-                    bool(o, "qk_norm", true),
-                    integer(o, "cap_feat_dim", 2560),
-                    number(o, "rope_theta", 256.0),
-                    number(o, "t_scale", 1000.0),
-                    ints(o, "axes_dims", new int[] {32, 48, 48}),
-                    ints(o, "axes_lens", new int[] {1024, 512, 512}));
+                    c.integer("in_channels", 16),
+                    c.integer("dim", 3840),
+                    c.integer("n_layers", 30),
+                    c.integer("n_refiner_layers", 2),
+                    c.integer("n_heads", 30),
+                    c.integer("n_kv_heads", 30),
+                    c.number("norm_eps", 1e-5),
+                    c.bool("qk_norm", true),
+                    c.integer("cap_feat_dim", 2560),
+                    c.number("rope_theta", 256.0),
+                    c.number("t_scale", 1000.0),
+                    ints(c, "axes_dims", 32, 48, 48),
+                    ints(c, "axes_lens", 1024, 512, 512));
         } catch (IllegalArgumentException e) {
             throw new IOException(origin + ": " + e.getMessage(), e);
         }
     }
 
-    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
-    private static JsonPrimitive primitive(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static double number(JsonObject o, String key, double fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isNumber()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
-        }
-        return p.getAsDouble();
-    }
-
-    private static int integer(JsonObject o, String key, int fallback) {
-        return whole(key, number(o, key, fallback));
-    }
-
-    private static int whole(String key, double v) {
-        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(key + " holds " + v + "; expected a whole number");
-        }
-        return (int) v;
-    }
-
-    private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isBoolean()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
-        }
-        return p.getAsBoolean();
-    }
-
-    private static String string(JsonObject o, String key, String fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isString()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
-        }
-        return p.getAsString();
-    }
-
-    private static int[] ints(JsonObject o, String key, int[] fallback) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonArray()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
-        }
-        JsonArray a = e.getAsJsonArray();
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonElement x = a.get(i);
-            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
-                throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
-            }
-            out[i] = whole(key, x.getAsDouble());
-        }
-        return out;
+    private static int[] ints(JsonConfig c, String key, Integer... fallback) {
+        return c.integers(key, List.of(fallback)).stream().mapToInt(Integer::intValue).toArray();
     }
 }
