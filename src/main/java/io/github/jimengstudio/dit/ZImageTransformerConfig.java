@@ -1,10 +1,15 @@
 package io.github.jimengstudio.dit;
 
 import io.github.jimengstudio.tensor.JsonConfig;
+import io.github.jimengstudio.tensor.TensorInfo;
+import io.github.jimengstudio.tensor.WeightFileException;
+import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The configuration of diffusers' {@code ZImageTransformer2DModel}, as the model's {@code transformer/config.json}
@@ -41,6 +46,15 @@ public record ZImageTransformerConfig(
     public static final int FREQUENCY_EMBEDDING_SIZE = 256;
     /** Hidden width of the timestep MLP, fixed in the reference code. */
     public static final int TIMESTEP_MLP_WIDTH = 1024;
+    // Z-Image-Turbo's transformer/config.json values that a checkpoint's shapes do not show (see fromShapes).
+    private static final int TURBO_IN_CHANNELS = 16;
+    private static final int[] TURBO_AXES_LENS = {1536, 512, 512};
+    private static final double TURBO_ROPE_THETA = 256.0;
+    private static final double TURBO_T_SCALE = 1000.0;
+    private static final double TURBO_NORM_EPS = 1e-5;
+
+    private static final Pattern BLOCK = Pattern.compile("^(?:" + Pattern.quote(ZImageWeightNames.COMFY_PREFIX)
+            + ")?(layers|noise_refiner|context_refiner)\\.(\\d+)\\.");
 
     public ZImageTransformerConfig {
         axesDims = axesDims.clone();
@@ -100,14 +114,6 @@ public record ZImageTransformerConfig(
         return axesLens.clone();
     }
 
-    public int axisDim(int axis) {
-        return axesDims[axis];
-    }
-
-    public int axisLen(int axis) {
-        return axesLens[axis];
-    }
-
     public int axes() {
         return axesDims.length;
     }
@@ -158,6 +164,63 @@ public record ZImageTransformerConfig(
                 + inChannels + ", norm_eps=" + normEps + ", qk_norm=" + qkNorm + ", rope_theta=" + ropeTheta
                 + ", t_scale=" + tScale + ", axes_dims=" + Arrays.toString(axesDims) + ", axes_lens="
                 + Arrays.toString(axesLens) + "]";
+    }
+
+    /**
+     * The config of a ComfyUI single-file DiT, which comes without {@code config.json}, read off its tensor shapes:
+     * dim and the patch from the image embedder, the caption width from the caption norm, the head width from the
+     * q norm, and the block counts. What shapes cannot tell is Z-Image-Turbo's: 16 latent channels, RoPE theta 256,
+     * t scale 1000, eps 1e-5, the position tables [1536, 512, 512], and the head split into RoPE axes in the
+     * release's proportions 1/4, 3/8, 3/8 (32, 48, 48 of 128). Larger position tables than a model was trained with
+     * change no value, only what fits. Both ComfyUI and diffusers names are understood.
+     */
+    public static ZImageTransformerConfig fromShapes(WeightSource s) throws IOException {
+        String prefix = s.contains(ZImageWeightNames.COMFY_PREFIX + "x_embedder.weight")
+                || s.contains(ZImageWeightNames.COMFY_PREFIX + "all_x_embedder.2-1.weight")
+                ? ZImageWeightNames.COMFY_PREFIX : "";
+        TensorInfo embed = first(s, prefix + "x_embedder.weight", prefix + "all_x_embedder.2-1.weight");
+        long dim = embed.shape()[0];
+        long patchFeatures = embed.shape()[1];
+        int channels = TURBO_IN_CHANNELS;
+        int patch = (int) Math.round(Math.sqrt(patchFeatures / (double) channels));
+        if (patch * patch * channels != patchFeatures) {
+            throw new WeightFileException(s.origin(), embed.name(), "has " + patchFeatures
+                    + " input features, which is not " + channels + " channels times a square patch");
+        }
+        long capFeatDim = first(s, prefix + "cap_embedder.0.weight").shape()[0];
+        long headDim = first(s, prefix + "layers.0.attention.q_norm.weight",
+                prefix + "layers.0.attention.norm_q.weight").shape()[0];
+        if (headDim % 8 != 0 || dim % headDim != 0) {
+            throw new WeightFileException(s.origin(), prefix + "layers.0.attention.q_norm.weight",
+                    "gives a head width of " + headDim + " for width " + dim + ", which is not Z-Image's layout");
+        }
+        int layers = 0;
+        int refiners = 0;
+        for (String name : s.names()) {
+            Matcher m = BLOCK.matcher(name);
+            if (m.find()) {
+                int index = Integer.parseInt(m.group(2)) + 1;
+                if (m.group(1).equals("layers")) {
+                    layers = Math.max(layers, index);
+                } else if (m.group(1).equals("noise_refiner")) {
+                    refiners = Math.max(refiners, index);
+                }
+            }
+        }
+        int hd = (int) headDim;
+        int heads = (int) (dim / headDim);
+        return new ZImageTransformerConfig(patch, 1, channels, (int) dim, layers, refiners, heads, heads,
+                TURBO_NORM_EPS, true, (int) capFeatDim, TURBO_ROPE_THETA, TURBO_T_SCALE,
+                new int[] {hd / 4, 3 * hd / 8, 3 * hd / 8}, TURBO_AXES_LENS.clone());
+    }
+
+    private static TensorInfo first(WeightSource s, String... names) throws WeightFileException {
+        for (String n : names) {
+            if (s.contains(n)) {
+                return s.info(n);
+            }
+        }
+        throw new WeightFileException(s.origin(), names[0], "is missing, so this is not a Z-Image transformer file");
     }
 
     /** Reads {@code transformer/config.json}. */
