@@ -233,11 +233,7 @@ public record ZImageTransformerConfig(
     public static ZImageTransformerConfig parse(String json, String origin) throws IOException {
         JsonConfig c = JsonConfig.parse(json, origin, "transformer config", IOException::new);
         try {
-            String className = c.string("_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " is implemented");
-            }
+            c.requireClassName(CLASS_NAME);
             if (c.has("siglip_feat_dim")) {
                 throw new IllegalArgumentException("siglip_feat_dim is set (" + c.element("siglip_feat_dim")
                         + "): this is the Z-Image Omni variant, which is not supported; use Z-Image-Turbo's"

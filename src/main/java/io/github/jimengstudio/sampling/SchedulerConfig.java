@@ -79,11 +79,7 @@ public record SchedulerConfig(
     public static SchedulerConfig parse(String json, String origin) throws SchedulerConfigException {
         JsonConfig c = JsonConfig.parse(json, origin, "scheduler config", SchedulerConfigException::new);
         try {
-            String className = c.string("_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " is implemented");
-            }
+            c.requireClassName(CLASS_NAME);
             return new SchedulerConfig(
                     c.integer("num_train_timesteps", 1000),
                     c.number("shift", 1.0),

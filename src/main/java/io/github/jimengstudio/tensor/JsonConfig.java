@@ -71,6 +71,18 @@ public final class JsonConfig {
         return new JsonConfig(parseObject(json, origin, what, errors));
     }
 
+    /**
+     * Refuses a config of another class ({@code _class_name}; absent means the expected one), so that a file
+     * meant for a different model is named as such instead of read into wrong values.
+     */
+    public void requireClassName(String expected) {
+        String className = string("_class_name", expected);
+        if (!expected.equals(className)) {
+            throw new IllegalArgumentException("_class_name is '" + className + "', but only " + expected
+                    + " is implemented");
+        }
+    }
+
     /** Whether the key is present with a non-null value. */
     public boolean has(String key) {
         JsonElement e = o.get(key);

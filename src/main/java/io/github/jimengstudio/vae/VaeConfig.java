@@ -112,11 +112,7 @@ public record VaeConfig(
     public static VaeConfig parse(String json, String origin) throws VaeConfigException {
         JsonConfig c = JsonConfig.parse(json, origin, "VAE config", VaeConfigException::new);
         try {
-            String className = c.string("_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " (the FLUX VAE) is implemented");
-            }
+            c.requireClassName(CLASS_NAME);
             String act = c.string("act_fn", "silu");
             unsupported(!"silu".equals(act), "act_fn is '" + act + "'");
             unsupported(c.bool("use_quant_conv", true), "use_quant_conv is true (or absent, which means true)");
