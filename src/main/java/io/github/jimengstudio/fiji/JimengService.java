@@ -209,10 +209,25 @@ public class JimengService extends AbstractService implements SciJavaService {
 
     /** Queues {@code request}, reporting to {@code listener} as well as to the status bar, log and events. */
     public GenerationJob submit(GenerationRequest request, ProgressListener listener) {
+        checkLoras(request);
         GenerationJob job = new GenerationJob(jobIds.incrementAndGet(), request, listener);
         queued.put(job, Boolean.TRUE);
         generationThread.execute(() -> run(job));
         return job;
+    }
+
+    /** An unknown LoRA is refused before the request is queued, naming the LoRAs there are. */
+    private void checkLoras(GenerationRequest request) {
+        if (request.loras().isEmpty()) {
+            return;
+        }
+        try {
+            LoraLibrary library = loraLibrary();
+            request.loras().forEach(l -> library.resolve(l.name()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("The LoRA folder " + loraFolder() + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Generates and waits: {@link #submit} then {@link GenerationJob#await}. */
@@ -382,7 +397,7 @@ public class JimengService extends AbstractService implements SciJavaService {
         int[] pixels = new int[image.width() * image.height()];
         byte[] rgb = image.rgb();
         for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | (rgb[3 * i + 2] & 0xFF);
+            pixels[i] = 0xFF000000 | (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | (rgb[3 * i + 2] & 0xFF);
         }
         GenerationRecord record = image.record();
         ImagePlus imp = new ImagePlus(title(record.request()), new ColorProcessor(image.width(), image.height(),
