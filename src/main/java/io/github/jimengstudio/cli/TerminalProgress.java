@@ -9,7 +9,9 @@ import java.util.Locale;
 
 /**
  * Progress on a terminal: a line per stage and, while denoising, a bar redrawn in place with the step time and the
- * time left. When the output is not a terminal (a log file, CI), each step gets its own line instead.
+ * time left; while encoding and decoding, a bar with the share done and where the stage is (e.g. the tile). When the
+ * output is not a terminal (a log file, CI), each step gets its own line instead, and the other stages a line per
+ * quarter.
  */
 final class TerminalProgress implements ProgressListener {
     private static final int BAR_WIDTH = 24;
@@ -17,6 +19,8 @@ final class TerminalProgress implements ProgressListener {
     private final PrintStream out;
     private final boolean interactive;
     private boolean barOpen;
+    private int barLength;
+    private int quartersShown;
 
     TerminalProgress(PrintStream out, boolean interactive) {
         this.out = out;
@@ -26,6 +30,7 @@ final class TerminalProgress implements ProgressListener {
     @Override
     public void stage(Stage stage) {
         closeBar();
+        quartersShown = 0;
         if (stage != Stage.DENOISING) {
             out.println(capitalised(stage.label()) + " ...");
         }
@@ -39,12 +44,33 @@ final class TerminalProgress implements ProgressListener {
                 seconds(eta));
         if (interactive) {
             int filled = (int) Math.round((double) BAR_WIDTH * step / steps);
-            out.print("\rDenoising [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + stats + "   ");
-            barOpen = true;
+            drawBar("Denoising [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + stats);
         } else {
             out.println("Denoising step " + stats);
         }
         out.flush();
+    }
+
+    @Override
+    public void stageProgress(Stage stage, double fraction, String detail) {
+        int percent = (int) Math.floor(100 * fraction);
+        String where = detail.isEmpty() ? "" : "  " + detail;
+        if (interactive) {
+            int filled = (int) Math.floor(BAR_WIDTH * fraction);
+            drawBar(capitalised(stage.label()) + " [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] "
+                    + String.format(Locale.ROOT, "%3d%%", percent) + where);
+        } else if (percent / 25 > quartersShown) {
+            quartersShown = percent / 25;
+            out.println(capitalised(stage.label()) + " " + percent + "%" + where);
+        }
+        out.flush();
+    }
+
+    /** Redraws the bar line in place, blanking what a longer previous line left. */
+    private void drawBar(String line) {
+        out.print("\r" + line + " ".repeat(Math.max(3, barLength - line.length() + 3)));
+        barLength = line.length();
+        barOpen = true;
     }
 
     @Override
@@ -76,6 +102,7 @@ final class TerminalProgress implements ProgressListener {
         if (barOpen) {
             out.println();
             barOpen = false;
+            barLength = 0;
         }
     }
 

@@ -60,11 +60,6 @@ public final class RopeEmbedder {
         return axesDims.length;
     }
 
-    /** The largest id + 1 that axis {@code a} accepts. */
-    public int axisLength(int a) {
-        return axesLens[a];
-    }
-
     /**
      * Writes the factors of {@code ids} (n tokens × axes, row-major) into {@code cosOut}/{@code sinOut} at row
      * {@code rowOffset} ({@link #pairs()} values per token).

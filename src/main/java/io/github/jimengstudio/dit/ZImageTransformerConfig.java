@@ -1,17 +1,15 @@
 package io.github.jimengstudio.dit;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import io.github.jimengstudio.tensor.JsonConfig;
+import io.github.jimengstudio.tensor.TensorInfo;
+import io.github.jimengstudio.tensor.WeightFileException;
+import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The configuration of diffusers' {@code ZImageTransformer2DModel}, as the model's {@code transformer/config.json}
@@ -48,6 +46,15 @@ public record ZImageTransformerConfig(
     public static final int FREQUENCY_EMBEDDING_SIZE = 256;
     /** Hidden width of the timestep MLP, fixed in the reference code. */
     public static final int TIMESTEP_MLP_WIDTH = 1024;
+    // Z-Image-Turbo's transformer/config.json values that a checkpoint's shapes do not show (see fromShapes).
+    private static final int TURBO_IN_CHANNELS = 16;
+    private static final int[] TURBO_AXES_LENS = {1536, 512, 512};
+    private static final double TURBO_ROPE_THETA = 256.0;
+    private static final double TURBO_T_SCALE = 1000.0;
+    private static final double TURBO_NORM_EPS = 1e-5;
+
+    private static final Pattern BLOCK = Pattern.compile("^(?:" + Pattern.quote(ZImageWeightNames.COMFY_PREFIX)
+            + ")?(layers|noise_refiner|context_refiner)\\.(\\d+)\\.");
 
     public ZImageTransformerConfig {
         axesDims = axesDims.clone();
@@ -107,14 +114,6 @@ public record ZImageTransformerConfig(
         return axesLens.clone();
     }
 
-    public int axisDim(int axis) {
-        return axesDims[axis];
-    }
-
-    public int axisLen(int axis) {
-        return axesLens[axis];
-    }
-
     public int axes() {
         return axesDims.length;
     }
@@ -167,142 +166,107 @@ public record ZImageTransformerConfig(
                 + Arrays.toString(axesLens) + "]";
     }
 
+    /**
+     * The config of a ComfyUI single-file DiT, which comes without {@code config.json}, read off its tensor shapes:
+     * dim and the patch from the image embedder, the caption width from the caption norm, the head width from the
+     * q norm, and the block counts. What shapes cannot tell is Z-Image-Turbo's: 16 latent channels, RoPE theta 256,
+     * t scale 1000, eps 1e-5, the position tables [1536, 512, 512], and the head split into RoPE axes in the
+     * release's proportions 1/4, 3/8, 3/8 (32, 48, 48 of 128). Larger position tables than a model was trained with
+     * change no value, only what fits. Both ComfyUI and diffusers names are understood.
+     */
+    public static ZImageTransformerConfig fromShapes(WeightSource s) throws IOException {
+        String prefix = s.contains(ZImageWeightNames.COMFY_PREFIX + "x_embedder.weight")
+                || s.contains(ZImageWeightNames.COMFY_PREFIX + "all_x_embedder.2-1.weight")
+                ? ZImageWeightNames.COMFY_PREFIX : "";
+        TensorInfo embed = first(s, prefix + "x_embedder.weight", prefix + "all_x_embedder.2-1.weight");
+        long dim = embed.shape()[0];
+        long patchFeatures = embed.shape()[1];
+        int channels = TURBO_IN_CHANNELS;
+        int patch = (int) Math.round(Math.sqrt(patchFeatures / (double) channels));
+        if (patch * patch * channels != patchFeatures) {
+            throw new WeightFileException(s.origin(), embed.name(), "has " + patchFeatures
+                    + " input features, which is not " + channels + " channels times a square patch");
+        }
+        long capFeatDim = first(s, prefix + "cap_embedder.0.weight").shape()[0];
+        long headDim = first(s, prefix + "layers.0.attention.q_norm.weight",
+                prefix + "layers.0.attention.norm_q.weight").shape()[0];
+        if (headDim % 8 != 0 || dim % headDim != 0) {
+            throw new WeightFileException(s.origin(), prefix + "layers.0.attention.q_norm.weight",
+                    "gives a head width of " + headDim + " for width " + dim + ", which is not Z-Image's layout");
+        }
+        int layers = 0;
+        int refiners = 0;
+        for (String name : s.names()) {
+            Matcher m = BLOCK.matcher(name);
+            if (m.find()) {
+                int index = Integer.parseInt(m.group(2)) + 1;
+                if (m.group(1).equals("layers")) {
+                    layers = Math.max(layers, index);
+                } else if (m.group(1).equals("noise_refiner")) {
+                    refiners = Math.max(refiners, index);
+                }
+            }
+        }
+        int hd = (int) headDim;
+        int heads = (int) (dim / headDim);
+        return new ZImageTransformerConfig(patch, 1, channels, (int) dim, layers, refiners, heads, heads,
+                TURBO_NORM_EPS, true, (int) capFeatDim, TURBO_ROPE_THETA, TURBO_T_SCALE,
+                new int[] {hd / 4, 3 * hd / 8, 3 * hd / 8}, TURBO_AXES_LENS.clone());
+    }
+
+    private static TensorInfo first(WeightSource s, String... names) throws WeightFileException {
+        for (String n : names) {
+            if (s.contains(n)) {
+                return s.info(n);
+            }
+        }
+        throw new WeightFileException(s.origin(), names[0], "is missing, so this is not a Z-Image transformer file");
+    }
+
     /** Reads {@code transformer/config.json}. */
     public static ZImageTransformerConfig read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": transformer config not found; the model folder needs"
-                    + " transformer/config.json (download it with the model)", e);
-        }
-        return parse(text, file.toString());
+        return parse(JsonConfig.readText(file, "transformer config", "transformer/config.json", IOException::new),
+                file.toString());
     }
 
     /** Parses the JSON text of a transformer config; {@code origin} names it in messages. */
     public static ZImageTransformerConfig parse(String json, String origin) throws IOException {
-        JsonObject o;
+        JsonConfig c = JsonConfig.parse(json, origin, "transformer config", IOException::new);
         try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonObject()) {
-                throw new IOException(origin + ": a transformer config must be a JSON object");
+            c.requireClassName(CLASS_NAME);
+            if (c.has("siglip_feat_dim")) {
+                throw new IllegalArgumentException("siglip_feat_dim is set (" + c.element("siglip_feat_dim")
+                        + "): this is the Z-Image Omni variant, which is not supported; use Z-Image-Turbo's"
+                        + " transformer");
             }
-            o = root.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        try {
-            String className = string(o, "_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " is implemented");
-            }
-            JsonElement siglip = o.get("siglip_feat_dim");
-            if (siglip != null && !siglip.isJsonNull()) {
-                throw new IllegalArgumentException("siglip_feat_dim is set (" + siglip + "): this is the Z-Image"
-                        + " Omni variant, which is not supported; use Z-Image-Turbo's transformer");
-            }
-            int[] patch = ints(o, "all_patch_size", new int[] {2});
-            int[] fPatch = ints(o, "all_f_patch_size", new int[] {1});
+            int[] patch = ints(c, "all_patch_size", 2);
+            int[] fPatch = ints(c, "all_f_patch_size", 1);
             if (patch.length != 1 || fPatch.length != 1) {
                 throw new IllegalArgumentException("all_patch_size " + Arrays.toString(patch) + " and all_f_patch_size "
                         + Arrays.toString(fPatch) + ": exactly one patch size is supported (Z-Image uses [2] and [1])");
             }
-            int nHeads = integer(o, "n_heads", 30);
             return new ZImageTransformerConfig(
                     patch[0],
                     fPatch[0],
-                    integer(o, "in_channels", 16),
-                    integer(o, "dim", 3840),
-                    integer(o, "n_layers", 30),
-                    integer(o, "n_refiner_layers", 2),
-                    nHeads,
-                    integer(o, "n_kv_heads", 30),
-                    number(o, "norm_eps", 1e-5),
-                    bool(o, "qk_norm", true),
-                    integer(o, "cap_feat_dim", 2560),
-                    number(o, "rope_theta", 256.0),
-                    number(o, "t_scale", 1000.0),
-                    ints(o, "axes_dims", new int[] {32, 48, 48}),
-                    ints(o, "axes_lens", new int[] {1024, 512, 512}));
+                    c.integer("in_channels", 16),
+                    c.integer("dim", 3840),
+                    c.integer("n_layers", 30),
+                    c.integer("n_refiner_layers", 2),
+                    c.integer("n_heads", 30),
+                    c.integer("n_kv_heads", 30),
+                    c.number("norm_eps", 1e-5),
+                    c.bool("qk_norm", true),
+                    c.integer("cap_feat_dim", 2560),
+                    c.number("rope_theta", 256.0),
+                    c.number("t_scale", 1000.0),
+                    ints(c, "axes_dims", 32, 48, 48),
+                    ints(c, "axes_lens", 1024, 512, 512));
         } catch (IllegalArgumentException e) {
             throw new IOException(origin + ": " + e.getMessage(), e);
         }
     }
 
-    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
-    private static JsonPrimitive primitive(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static double number(JsonObject o, String key, double fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isNumber()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
-        }
-        return p.getAsDouble();
-    }
-
-    private static int integer(JsonObject o, String key, int fallback) {
-        return whole(key, number(o, key, fallback));
-    }
-
-    private static int whole(String key, double v) {
-        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(key + " holds " + v + "; expected a whole number");
-        }
-        return (int) v;
-    }
-
-    private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isBoolean()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
-        }
-        return p.getAsBoolean();
-    }
-
-    private static String string(JsonObject o, String key, String fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isString()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
-        }
-        return p.getAsString();
-    }
-
-    private static int[] ints(JsonObject o, String key, int[] fallback) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonArray()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
-        }
-        JsonArray a = e.getAsJsonArray();
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonElement x = a.get(i);
-            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
-                throw new IllegalArgumentException(key + " is " + e + "; expected a list of whole numbers");
-            }
-            out[i] = whole(key, x.getAsDouble());
-        }
-        return out;
+    private static int[] ints(JsonConfig c, String key, Integer... fallback) {
+        return c.integers(key, List.of(fallback)).stream().mapToInt(Integer::intValue).toArray();
     }
 }

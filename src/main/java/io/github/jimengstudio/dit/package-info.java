@@ -9,7 +9,8 @@
  * }
  * }</pre>
  * <ul>
- *   <li>{@link io.github.jimengstudio.dit.ZImageTransformerConfig}: every field of {@code transformer/config.json}.</li>
+ *   <li>{@link io.github.jimengstudio.dit.ZImageTransformerConfig}: every field of {@code transformer/config.json}, or
+ *       for a ComfyUI file without one, what its tensor shapes show ({@code fromShapes}).</li>
  *   <li>{@link io.github.jimengstudio.dit.ZImageWeightNames}: the canonical name/shape table and the one ComfyUI
  *       remapping table (fused qkv split into rows, prefix stripped, {@code norm_final} dropped).</li>
  *   <li>{@link io.github.jimengstudio.dit.ZImageTransformer}: weights plus the forward of spec §4.8;

@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * What a generation reports while it runs. Every method has an empty default, so a listener implements only what it
  * shows. Calls come on the generating thread, in this order: {@code stage(LOADING)} (only when the model is loaded
- * now), {@code stage(ENCODING)}, {@code stage(DENOISING)}, then per step {@code step} and {@code preview},
- * {@code stage(DECODING)}, and last exactly one of {@code finished}, {@code cancelled} or {@code failed}. A listener
+ * now), {@code stage(ENCODING)} with its {@code stageProgress}, {@code stage(DENOISING)}, then per step {@code step}
+ * and {@code preview}, {@code stage(DECODING)} with its {@code stageProgress}, and last exactly one of
+ * {@code finished}, {@code cancelled} or {@code failed}. A listener
  * must return quickly (copy the preview and hand it to the UI thread); an exception it throws fails the generation.
  */
 public interface ProgressListener {
@@ -16,6 +17,17 @@ public interface ProgressListener {
 
     /** A new stage begins. */
     default void stage(Stage stage) {}
+
+    /**
+     * How far a long stage is, between its layers or tiles: the text encoder's layers while {@code ENCODING} (with
+     * guidance the prompt is the first half and the negative prompt the second; a prompt from the cache reports
+     * nothing), the VAE's layers and tiles while {@code DECODING}. Denoising reports through {@link #step}.
+     *
+     * @param fraction of the stage done, 0 to 1; never decreases within a stage, and a completed decode ends at 1
+     * @param detail   where the stage is, e.g. {@code "tile 3/9, up block 2/4"} or {@code "prompt, layer 12/35"};
+     *                 may be empty
+     */
+    default void stageProgress(Stage stage, double fraction, String detail) {}
 
     /**
      * Denoising step {@code step} of {@code steps} (1-based) is done.

@@ -6,6 +6,7 @@ import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.lora.LoraManager;
 import io.github.jimengstudio.lora.LoraRejectedException;
 import io.github.jimengstudio.lora.LoraSelection;
+import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
@@ -56,8 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
  * bit. Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
  * generation runs at a time (callers are serialised); progress, previews and the outcome go to the
- * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps and inside the
- * transformer between its blocks; afterwards the pipeline is ready at once. After {@link
+ * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps, inside the
+ * transformer between its blocks, inside the text encoder between its layers and inside the VAE decode between its
+ * layers and tiles (which also report their progress, {@link ProgressListener#stageProgress}); afterwards the
+ * pipeline is ready at once. After {@link
  * PipelineOptions#idleRelease()} without a generation the transformer is freed from the GPU.
  */
 public final class ZImagePipeline implements AutoCloseable {
@@ -250,9 +253,13 @@ public final class ZImagePipeline implements AutoCloseable {
         checkCaptionFits(request);
         timings.begin(Stage.ENCODING);
         listener.stage(Stage.ENCODING);
-        PromptEmbedding positive = encode(request.prompt(), "prompt", warnings, listener);
+        WorkMonitor encoding = monitor(Stage.ENCODING, listener, cancel);
+        PromptEmbedding positive = encode(request.prompt(), "prompt", warnings, listener,
+                request.usesGuidance() ? encoding.part(0, 0.5, "prompt") : encoding);
         PromptEmbedding negative = request.usesGuidance()
-                ? encode(request.negativePrompt(), "negative prompt", warnings, listener) : null;
+                ? encode(request.negativePrompt(), "negative prompt", warnings, listener,
+                        encoding.part(0.5, 1, "negative prompt"))
+                : null;
         trace.ids("token_ids", positive.tokens().ids());
         trace.record("prompt_embeds", positive.toFloatArray());
         if (negative != null) {
@@ -302,7 +309,7 @@ public final class ZImagePipeline implements AutoCloseable {
         timings.begin(Stage.DECODING);
         listener.stage(Stage.DECODING);
         DecodedImage decoded = vae.decode(LatentBatch.of(latents, 1, LatentPreview.CHANNELS, h, w),
-                VaeTiling.auto()).get(0);
+                VaeTiling.auto(), monitor(Stage.DECODING, listener, cancel)).get(0);
         trace.record("image", decoded.rgb());
         RgbImage rgb = decoded.toRgb8();
         release(Component.VAE, plan);
@@ -315,9 +322,21 @@ public final class ZImagePipeline implements AutoCloseable {
         return image;
     }
 
-    private PromptEmbedding encode(String text, String what, List<String> warnings, ProgressListener listener)
-            throws IOException {
-        PromptEmbedding e = encoder.encode(text);
+    /**
+     * The networks' view of the user's cancel and the listener: at each point between layers or tiles, a cancel
+     * stops the stage there (the network frees its temporaries as the exception passes), otherwise the listener
+     * hears how far the stage is.
+     */
+    private static WorkMonitor monitor(Stage stage, ProgressListener listener, CancellationToken cancel) {
+        return (fraction, detail) -> {
+            cancel.throwIfCancelled("while " + stage.label() + (detail.isEmpty() ? "" : " (" + detail + ")"));
+            listener.stageProgress(stage, fraction, detail);
+        };
+    }
+
+    private PromptEmbedding encode(String text, String what, List<String> warnings, ProgressListener listener,
+            WorkMonitor monitor) throws IOException {
+        PromptEmbedding e = encoder.encode(text, monitor);
         if (e.warning().isPresent()) {
             String w = "The " + what + ": " + e.warning().get();
             warnings.add(w);

@@ -40,8 +40,6 @@ final class AvxBoxMuller {
     private static final float COSCOF_P1 = -1.388731625493765E-003f;
     private static final float COSCOF_P2 = 4.166664568298827E-002f;
 
-    private static final int SIGN_BIT = 0x80000000;
-
     /**
      * Turns the 16 uniforms d[i..i+15] into 16 normals in place: lane j pairs u1 = 1 − d[i+j] with u2 = d[i+8+j]
      * and writes r·cos θ to slot j and r·sin θ to slot j+8.

@@ -1,14 +1,6 @@
 package io.github.jimengstudio.sampling;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.github.jimengstudio.tensor.JsonConfig;
 import java.nio.file.Path;
 
 /**
@@ -79,106 +71,32 @@ public record SchedulerConfig(
 
     /** Reads {@code scheduler/scheduler_config.json}. */
     public static SchedulerConfig read(Path file) throws SchedulerConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new SchedulerConfigException(file + ": scheduler config not found; the model folder needs"
-                    + " scheduler/scheduler_config.json (download it with the model)", e);
-        } catch (IOException e) {
-            throw new SchedulerConfigException(file + ": cannot read the scheduler config (" + e + ")", e);
-        }
-        return parse(text, file.toString());
+        return parse(JsonConfig.readText(file, "scheduler config", "scheduler/scheduler_config.json",
+                SchedulerConfigException::new), file.toString());
     }
 
     /** Parses the JSON text of a scheduler config; {@code origin} names it in messages. */
     public static SchedulerConfig parse(String json, String origin) throws SchedulerConfigException {
-        JsonObject o;
+        JsonConfig c = JsonConfig.parse(json, origin, "scheduler config", SchedulerConfigException::new);
         try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonObject()) {
-                throw new SchedulerConfigException(origin + ": a scheduler config must be a JSON object");
-            }
-            o = root.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new SchedulerConfigException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        try {
-            String className = string(o, "_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " is implemented");
-            }
+            c.requireClassName(CLASS_NAME);
             return new SchedulerConfig(
-                    integer(o, "num_train_timesteps", 1000),
-                    number(o, "shift", 1.0),
-                    bool(o, "use_dynamic_shifting", false),
-                    number(o, "base_shift", 0.5),
-                    number(o, "max_shift", 1.15),
-                    integer(o, "base_image_seq_len", 256),
-                    integer(o, "max_image_seq_len", 4096),
-                    bool(o, "invert_sigmas", false),
-                    number(o, "shift_terminal", 0.0),
-                    bool(o, "use_karras_sigmas", false),
-                    bool(o, "use_exponential_sigmas", false),
-                    bool(o, "use_beta_sigmas", false),
-                    string(o, "time_shift_type", "exponential"),
-                    bool(o, "stochastic_sampling", false));
+                    c.integer("num_train_timesteps", 1000),
+                    c.number("shift", 1.0),
+                    c.bool("use_dynamic_shifting", false),
+                    c.number("base_shift", 0.5),
+                    c.number("max_shift", 1.15),
+                    c.integer("base_image_seq_len", 256),
+                    c.integer("max_image_seq_len", 4096),
+                    c.bool("invert_sigmas", false),
+                    c.number("shift_terminal", 0.0),
+                    c.bool("use_karras_sigmas", false),
+                    c.bool("use_exponential_sigmas", false),
+                    c.bool("use_beta_sigmas", false),
+                    c.string("time_shift_type", "exponential"),
+                    c.bool("stochastic_sampling", false));
         } catch (IllegalArgumentException e) {
             throw new SchedulerConfigException(origin + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
-    private static JsonPrimitive primitive(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static double number(JsonObject o, String key, double fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isNumber()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
-        }
-        return p.getAsDouble();
-    }
-
-    private static int integer(JsonObject o, String key, int fallback) {
-        double v = number(o, key, fallback);
-        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(key + " is " + v + "; expected a whole number");
-        }
-        return (int) v;
-    }
-
-    private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isBoolean()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
-        }
-        return p.getAsBoolean();
-    }
-
-    private static String string(JsonObject o, String key, String fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isString()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
-        }
-        return p.getAsString();
     }
 }

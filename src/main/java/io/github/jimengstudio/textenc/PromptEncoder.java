@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -123,17 +124,28 @@ public final class PromptEncoder implements AutoCloseable {
      * {@link PromptEmbedding#warning()} tells whether the prompt was cut at {@value #MAX_TOKENS} tokens.
      */
     public PromptEmbedding encode(String prompt) throws IOException {
-        Objects.requireNonNull(prompt, "prompt");
-        if (cache == null) {
-            return run(prompt);
-        }
-        return cache.get(new PromptEmbeddingCache.Key(modelIdentity, template.identity(), prompt), () -> run(prompt));
+        return encode(prompt, WorkMonitor.NONE);
     }
 
-    private PromptEmbedding run(String prompt) throws IOException {
+    /**
+     * {@link #encode(String)}, telling {@code monitor} of the start (0) and of each encoder layer done
+     * ({@code "layer 5/35"}); nothing when the cache has the prompt. If it throws, the pass stops between layers with
+     * every temporary freed, nothing is cached, and the encoder stays usable.
+     */
+    public PromptEmbedding encode(String prompt, WorkMonitor monitor) throws IOException {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(monitor, "monitor");
+        if (cache == null) {
+            return run(prompt, monitor);
+        }
+        return cache.get(new PromptEmbeddingCache.Key(modelIdentity, template.identity(), prompt),
+                () -> run(prompt, monitor));
+    }
+
+    private PromptEmbedding run(String prompt, WorkMonitor monitor) throws IOException {
         TokenizedPrompt tokens = tokenize(prompt);
         try (TensorScope scope = TensorScope.open()) {
-            Tensor hidden = encoder.forward(tokens.ids());
+            Tensor hidden = encoder.forward(tokens.ids(), monitor, Trace.NONE);
             return new PromptEmbedding(hidden.toFloatArray(), encoder.config().hiddenSize(), tokens);
         }
     }

@@ -6,13 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
+import io.github.jimengstudio.tensor.JsonConfig;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -93,16 +91,8 @@ public record Qwen3Config(
 
     /** Reads {@code text_encoder/config.json}. */
     public static Qwen3Config read(Path file) throws TextEncoderException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new TextEncoderException(file + ": text encoder config not found; the model folder needs"
-                    + " text_encoder/config.json (download it with the model)", e);
-        } catch (IOException e) {
-            throw new TextEncoderException(file + ": cannot read the text encoder config (" + e + ")", e);
-        }
-        return parse(text, file.toString());
+        return parse(JsonConfig.readText(file, "text encoder config", "text_encoder/config.json",
+                TextEncoderException::new), file.toString());
     }
 
     /**

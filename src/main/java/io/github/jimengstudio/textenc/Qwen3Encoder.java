@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -86,10 +87,19 @@ public final class Qwen3Encoder implements AutoCloseable {
      *                              any native work
      */
     public Tensor forward(long[] ids) throws IOException {
-        return forward(ids, Trace.NONE);
+        return forward(ids, WorkMonitor.NONE, Trace.NONE);
     }
 
     Tensor forward(long[] ids, Trace trace) throws IOException {
+        return forward(ids, WorkMonitor.NONE, trace);
+    }
+
+    /**
+     * {@link #forward(long[])}, telling {@code monitor} of the start (0) and of every decoder layer done
+     * ({@code "layer 5/35"}; layers cost alike). If it throws, the pass stops there with every temporary freed,
+     * and the encoder stays usable. ({@link PromptEncoder#encode(String, WorkMonitor)} is the public door.)
+     */
+    Tensor forward(long[] ids, WorkMonitor monitor, Trace trace) throws IOException {
         if (ids.length == 0) {
             throw new TextEncoderException("no tokens to encode (the chat template always adds some; was it"
                     + " applied?)");
@@ -101,6 +111,8 @@ public final class Qwen3Encoder implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this text encoder is closed");
         }
+        int n = layers.size();
+        monitor.progress(0, "");
         try (TensorScope scope = TensorScope.open()) {
             Tensor h = embedTokens.lookup(ids, computeType);
             trace.capture("hidden_states.0", h);
@@ -110,6 +122,7 @@ public final class Qwen3Encoder implements AutoCloseable {
                 trace.capture("hidden_states." + (i + 1), next);
                 h.close(); // one hidden state alive at a time
                 h = next;
+                monitor.progress(i + 1 == n ? 1.0 : (double) (i + 1) / n, "layer " + (i + 1) + "/" + n);
             }
             return scope.keep(h);
         }

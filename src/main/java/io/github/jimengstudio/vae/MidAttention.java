@@ -19,13 +19,20 @@ final class MidAttention {
     private final Linear toK;
     private final Linear toV;
     private final Linear toOut;
+    private final int channels;
 
     MidAttention(DecoderWeights w, String name, int channels, int groups) throws IOException {
+        this.channels = channels;
         groupNorm = GroupNorm.load(w, name + ".group_norm", channels, groups);
         toQ = Linear.load(w, name + ".to_q", channels, channels);
         toK = Linear.load(w, name + ".to_k", channels, channels);
         toV = Linear.load(w, name + ".to_v", channels, channels);
         toOut = Linear.load(w, name + ".to_out.0", channels, channels);
+    }
+
+    /** Multiply-adds on {@code area} tokens: four projections, and scores and mixing quadratic in the area. */
+    long cost(long area) {
+        return 4L * channels * channels * area + 2L * area * area * channels;
     }
 
     /** A new tensor; {@code x} is left to the caller. */

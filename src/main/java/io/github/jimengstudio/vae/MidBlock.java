@@ -17,10 +17,25 @@ final class MidBlock {
         resnet1 = new ResnetBlock(w, name + ".resnets.1", channels, channels, groups);
     }
 
+    /** Multiply-adds on {@code area} latent cells, for {@link LayerProgress}. */
+    long cost(long area) {
+        return resnet0.cost(area) + attention.cost(area) + resnet1.cost(area);
+    }
+
     /** A new tensor; {@code x} is left to the caller. */
     Tensor forward(Tensor x) {
+        return forward(x, LayerProgress.NONE);
+    }
+
+    /** A new tensor; {@code x} is left to the caller. Reports each of its three layers to {@code progress}. */
+    Tensor forward(Tensor x, LayerProgress progress) {
+        long area = x.dim(2) * x.dim(3);
         Tensor h = resnet0.forward(x);
+        progress.done(resnet0.cost(area), "mid block");
         h = closing(h, attention.forward(h));
-        return closing(h, resnet1.forward(h));
+        progress.done(attention.cost(area), "mid block");
+        h = closing(h, resnet1.forward(h));
+        progress.done(resnet1.cost(area), "mid block");
+        return h;
     }
 }

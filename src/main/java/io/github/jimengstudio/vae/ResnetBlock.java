@@ -18,13 +18,22 @@ final class ResnetBlock {
     private final GroupNorm norm2;
     private final Conv2d conv2;
     private final Conv2d convShortcut;
+    private final int in;
+    private final int out;
 
     ResnetBlock(DecoderWeights w, String name, int in, int out, int groups) throws IOException {
+        this.in = in;
+        this.out = out;
         norm1 = GroupNorm.load(w, name + ".norm1", in, groups);
         conv1 = Conv2d.load(w, name + ".conv1", in, out, 3);
         norm2 = GroupNorm.load(w, name + ".norm2", out, groups);
         conv2 = Conv2d.load(w, name + ".conv2", out, out, 3);
         convShortcut = in != out ? Conv2d.load(w, name + ".conv_shortcut", in, out, 1) : null;
+    }
+
+    /** Multiply-adds of the convolutions on {@code area} pixels, for {@link LayerProgress}. */
+    long cost(long area) {
+        return (9L * in * out + 9L * out * out + (in != out ? (long) in * out : 0)) * area;
     }
 
     /** A new tensor; {@code x} is left to the caller. */

@@ -11,9 +11,16 @@ import java.io.IOException;
  */
 final class Upsample {
     private final Conv2d conv;
+    private final int channels;
 
     Upsample(DecoderWeights w, String name, int channels) throws IOException {
+        this.channels = channels;
         conv = Conv2d.load(w, name, channels, channels, 3);
+    }
+
+    /** Multiply-adds of the convolution, which runs on four times the input's {@code area}. */
+    long cost(long area) {
+        return 9L * channels * channels * 4 * area;
     }
 
     /** A new tensor; {@code x} is left to the caller. */

@@ -1,17 +1,7 @@
 package io.github.jimengstudio.vae;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.github.jimengstudio.tensor.JsonConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -114,44 +104,23 @@ public record VaeConfig(
 
     /** Reads {@code vae/config.json}. */
     public static VaeConfig read(Path file) throws VaeConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new VaeConfigException(file + ": VAE config not found; the model folder needs vae/config.json"
-                    + " (download it with the model)", e);
-        } catch (IOException e) {
-            throw new VaeConfigException(file + ": cannot read the VAE config (" + e + ")", e);
-        }
-        return parse(text, file.toString());
+        return parse(JsonConfig.readText(file, "VAE config", "vae/config.json", VaeConfigException::new),
+                file.toString());
     }
 
     /** Parses the JSON text of an AutoencoderKL config; {@code origin} names it in messages. */
     public static VaeConfig parse(String json, String origin) throws VaeConfigException {
-        JsonObject o;
+        JsonConfig c = JsonConfig.parse(json, origin, "VAE config", VaeConfigException::new);
         try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonObject()) {
-                throw new VaeConfigException(origin + ": a VAE config must be a JSON object");
-            }
-            o = root.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new VaeConfigException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        try {
-            String className = string(o, "_class_name", CLASS_NAME);
-            if (!CLASS_NAME.equals(className)) {
-                throw new IllegalArgumentException("_class_name is '" + className + "', but only " + CLASS_NAME
-                        + " (the FLUX VAE) is implemented");
-            }
-            String act = string(o, "act_fn", "silu");
+            c.requireClassName(CLASS_NAME);
+            String act = c.string("act_fn", "silu");
             unsupported(!"silu".equals(act), "act_fn is '" + act + "'");
-            unsupported(bool(o, "use_quant_conv", true), "use_quant_conv is true (or absent, which means true)");
-            unsupported(bool(o, "use_post_quant_conv", true),
+            unsupported(c.bool("use_quant_conv", true), "use_quant_conv is true (or absent, which means true)");
+            unsupported(c.bool("use_post_quant_conv", true),
                     "use_post_quant_conv is true (or absent, which means true)");
-            unsupported(!bool(o, "mid_block_add_attention", true), "mid_block_add_attention is false");
-            List<Integer> widths = integers(o, "block_out_channels", List.of(64));
-            List<String> upTypes = strings(o, "up_block_types", List.of("UpDecoderBlock2D"));
+            unsupported(!c.bool("mid_block_add_attention", true), "mid_block_add_attention is false");
+            List<Integer> widths = c.integers("block_out_channels", List.of(64));
+            List<String> upTypes = c.strings("up_block_types", List.of("UpDecoderBlock2D"));
             if (upTypes.size() != widths.size()) {
                 throw new IllegalArgumentException("up_block_types has " + upTypes.size() + " entries but"
                         + " block_out_channels has " + widths.size() + "; they must match");
@@ -159,18 +128,18 @@ public record VaeConfig(
             for (String t : upTypes) {
                 unsupported(!"UpDecoderBlock2D".equals(t), "up_block_types contains '" + t + "'");
             }
-            if (primitive(o, "shift_factor") == null) {
+            if (!c.has("shift_factor")) {
                 throw new IllegalArgumentException("shift_factor is missing; Z-Image de-normalises latents with"
                         + " latents / scaling_factor + shift_factor (the FLUX VAE uses 0.1159)");
             }
             return new VaeConfig(
-                    integer(o, "latent_channels", 4),
-                    integer(o, "out_channels", 3),
+                    c.integer("latent_channels", 4),
+                    c.integer("out_channels", 3),
                     widths,
-                    integer(o, "layers_per_block", 1),
-                    integer(o, "norm_num_groups", 32),
-                    number(o, "scaling_factor", 0.18215),
-                    number(o, "shift_factor", 0));
+                    c.integer("layers_per_block", 1),
+                    c.integer("norm_num_groups", 32),
+                    c.number("scaling_factor", 0.18215),
+                    c.number("shift_factor", 0));
         } catch (IllegalArgumentException e) {
             throw new VaeConfigException(origin + ": " + e.getMessage(), e);
         }
@@ -182,111 +151,5 @@ public record VaeConfig(
                     + " VAE of Z-Image (silu, UpDecoderBlock2D blocks, mid-block attention, no quant convolutions)."
                     + " Use the model's original vae/config.json");
         }
-    }
-
-    /** The key's primitive value, or null when the key is absent or JSON null (the class default then applies). */
-    private static JsonPrimitive primitive(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a single value");
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static double number(JsonObject o, String key, double fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isNumber()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a number");
-        }
-        return p.getAsDouble();
-    }
-
-    private static int integer(JsonObject o, String key, int fallback) {
-        return wholeNumber(key, number(o, key, fallback));
-    }
-
-    private static int wholeNumber(String key, double v) {
-        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(key + " has " + v + "; expected a whole number");
-        }
-        return (int) v;
-    }
-
-    private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isBoolean()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected true or false");
-        }
-        return p.getAsBoolean();
-    }
-
-    private static String string(JsonObject o, String key, String fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isString()) {
-            throw new IllegalArgumentException(key + " is " + p + "; expected a string");
-        }
-        return p.getAsString();
-    }
-
-    /** A JSON array of primitives, or null when the key is absent or JSON null. */
-    private static List<JsonPrimitive> array(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonArray()) {
-            throw new IllegalArgumentException(key + " is " + e + "; expected a list");
-        }
-        JsonArray a = e.getAsJsonArray();
-        List<JsonPrimitive> out = new ArrayList<>(a.size());
-        for (JsonElement x : a) {
-            if (!x.isJsonPrimitive()) {
-                throw new IllegalArgumentException(key + " is " + e + "; expected a list of single values");
-            }
-            out.add(x.getAsJsonPrimitive());
-        }
-        return out;
-    }
-
-    private static List<Integer> integers(JsonObject o, String key, List<Integer> fallback) {
-        List<JsonPrimitive> a = array(o, key);
-        if (a == null) {
-            return fallback;
-        }
-        List<Integer> out = new ArrayList<>(a.size());
-        for (JsonPrimitive p : a) {
-            if (!p.isNumber()) {
-                throw new IllegalArgumentException(key + " is " + a + "; expected a list of numbers");
-            }
-            out.add(wholeNumber(key, p.getAsDouble()));
-        }
-        return out;
-    }
-
-    private static List<String> strings(JsonObject o, String key, List<String> fallback) {
-        List<JsonPrimitive> a = array(o, key);
-        if (a == null) {
-            return fallback;
-        }
-        List<String> out = new ArrayList<>(a.size());
-        for (JsonPrimitive p : a) {
-            if (!p.isString()) {
-                throw new IllegalArgumentException(key + " is " + a + "; expected a list of strings");
-            }
-            out.add(p.getAsString());
-        }
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package io.github.jimengstudio.vae;
 
 import static io.github.jimengstudio.vae.Layers.closing;
 
+import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -92,25 +93,54 @@ public final class VaeDecoder implements AutoCloseable {
         return config;
     }
 
+    /** {@link #forward(Tensor, WorkMonitor)} without a monitor. */
+    public Tensor forward(Tensor z) {
+        return forward(z, WorkMonitor.NONE);
+    }
+
     /**
      * The bare decoder: {@code z} (already de-normalised) {@code [B, 16, h, w]} to {@code [B, 3, 8h, 8w]}, about
-     * [-1, 1], float32. A half-precision {@code z} is widened first.
+     * [-1, 1], float32. A half-precision {@code z} is widened first. {@code monitor} hears of the start (0) and of
+     * every layer (mid-block layers, each resnet and upsampler of the up blocks, the output head, weighted by their
+     * multiply-adds); if it throws, every temporary of the pass is freed and the decoder stays usable.
      */
-    public Tensor forward(Tensor z) {
+    public Tensor forward(Tensor z, WorkMonitor monitor) {
         long[] s = z.shape();
         if (s.length != 4 || s[1] != config.latentChannels()) {
             throw new InvalidLatentException("decoder input has shape " + Arrays.toString(s) + "; it needs [batch, "
                     + config.latentChannels() + ", height, width]");
         }
+        long area = s[2] * s[3];
+        LayerProgress progress = new LayerProgress(monitor, cost(area));
+        monitor.progress(0, "");
         try (TensorScope scope = TensorScope.open()) {
             Tensor h = convIn.forward(z.to(ElementType.FLOAT32));
-            h = closing(h, midBlock.forward(h));
-            for (UpBlock up : upBlocks) {
-                h = closing(h, up.forward(h));
+            progress.done(convCost(convIn, area), "input");
+            h = closing(h, midBlock.forward(h, progress));
+            for (int i = 0; i < upBlocks.size(); i++) {
+                h = closing(h, upBlocks.get(i).forward(h, progress, "up block " + (i + 1) + "/" + upBlocks.size()));
             }
+            long pixels = h.dim(2) * h.dim(3);
             h = closing(h, convNormOut.forwardSilu(h));
-            return scope.keep(closing(h, convOut.forward(h)));
+            h = closing(h, convOut.forward(h));
+            progress.done(convCost(convOut, pixels), "output");
+            return scope.keep(h);
         }
+    }
+
+    /** Multiply-adds of one pass over a latent of {@code area} cells, in the order {@link #forward} reports them. */
+    private long cost(long area) {
+        long sum = convCost(convIn, area) + midBlock.cost(area);
+        for (UpBlock up : upBlocks) {
+            sum += up.cost(area);
+            area = up.upsamples() ? 4 * area : area;
+        }
+        return sum + convCost(convOut, area);
+    }
+
+    private static long convCost(Conv2d conv, long area) {
+        long[] k = conv.weight().shape(); // [out, in, kh, kw]
+        return k[0] * k[1] * k[2] * k[3] * area;
     }
 
     /** {@link #decode(LatentBatch, VaeTiling)} with {@link VaeTiling#auto()}. */
@@ -126,23 +156,36 @@ public final class VaeDecoder implements AutoCloseable {
         return decode(LatentBatch.of(latents.toFloatArray(), latents.shape()), tiling);
     }
 
+    /** {@link #decode(LatentBatch, VaeTiling, WorkMonitor)} without a monitor. */
+    public List<DecodedImage> decode(LatentBatch latents, VaeTiling tiling) {
+        return decode(latents, tiling, WorkMonitor.NONE);
+    }
+
     /**
      * The pipeline's last step for each latent of the batch: de-normalise ({@code x / scaling + shift} in float32),
      * decode (tiled when {@code tiling} plans tiles for this size), and convert to pixels exactly as diffusers'
      * image processor does. The batch is decoded one latent at a time, which bounds the memory.
      *
+     * <p>{@code monitor} hears of every layer of every tile ({@link #forward(Tensor, WorkMonitor)}), each tile an
+     * equal share of the whole, with details such as {@code "tile 3/9, up block 2/4"} (and {@code "image 2/3"}
+     * first for a batch). If it throws, the decode stops there, every temporary is freed, and the exception
+     * reaches the caller; the decoder is usable at once.
+     *
      * @throws IllegalStateException when the decoder produces non-finite values (damaged weights)
      */
-    public List<DecodedImage> decode(LatentBatch latents, VaeTiling tiling) {
+    public List<DecodedImage> decode(LatentBatch latents, VaeTiling tiling, WorkMonitor monitor) {
         LatentBatch z = latents.denormalized(config);
         int h = z.height();
         int w = z.width();
         int cells = LatentBatch.CHANNELS * h * w;
         TilePlan plan = tiling.planFor(h, w, config.upscale());
         List<DecodedImage> images = new ArrayList<>();
-        for (int b = 0; b < z.batch(); b++) {
+        int n = z.batch();
+        for (int b = 0; b < n; b++) {
+            WorkMonitor image = n == 1 ? monitor
+                    : monitor.part((double) b / n, (double) (b + 1) / n, "image " + (b + 1) + "/" + n);
             float[] one = Arrays.copyOfRange(z.values(), b * cells, (b + 1) * cells);
-            float[] decoded = plan == null ? decodeWhole(one, h, w) : decodeTiled(one, h, w, plan);
+            float[] decoded = plan == null ? decodeWhole(one, h, w, image) : decodeTiled(one, h, w, plan, image);
             requireFinite(decoded);
             int height = h * config.upscale();
             int width = w * config.upscale();
@@ -152,9 +195,9 @@ public final class VaeDecoder implements AutoCloseable {
     }
 
     /** One de-normalised latent {@code [1, 16, h, w]} decoded in one piece, as NCHW floats. */
-    float[] decodeWhole(float[] z, int h, int w) {
+    float[] decodeWhole(float[] z, int h, int w, WorkMonitor monitor) {
         try (TensorScope s = TensorScope.open()) {
-            return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w)).toFloatArray();
+            return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w), monitor).toFloatArray();
         }
     }
 
@@ -163,18 +206,22 @@ public final class VaeDecoder implements AutoCloseable {
      * linear cross-fade across every overlap, see {@link TileAxis}), so the result has no seams and equals the
      * tile's own output wherever one tile covers a pixel.
      */
-    float[] decodeTiled(float[] z, int h, int w, TilePlan plan) {
+    float[] decodeTiled(float[] z, int h, int w, TilePlan plan, WorkMonitor monitor) {
         int up = config.upscale();
         int height = h * up;
         int width = w * up;
         float[] out = new float[3 * height * width];
         TileAxis rows = plan.rows();
         TileAxis cols = plan.columns();
+        int tiles = plan.tileCount();
         for (int i = 0; i < rows.size(); i++) {
             TileAxis.Span ry = rows.spans().get(i);
             for (int j = 0; j < cols.size(); j++) {
                 TileAxis.Span rx = cols.spans().get(j);
-                float[] tile = decodeWhole(crop(z, h, w, ry, rx), ry.length(), rx.length());
+                int k = i * cols.size() + j;
+                WorkMonitor tileMonitor = monitor.part((double) k / tiles, (double) (k + 1) / tiles,
+                        "tile " + (k + 1) + "/" + tiles);
+                float[] tile = decodeWhole(crop(z, h, w, ry, rx), ry.length(), rx.length(), tileMonitor);
                 int th = ry.length() * up;
                 int tw = rx.length() * up;
                 int y0 = rows.pixelStart(i);

@@ -1,7 +1,7 @@
 package io.github.jimengstudio.dit;
 
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.jimengstudio.tensor.SafetensorsFile;
@@ -80,21 +80,8 @@ final class GoldenCase implements AutoCloseable {
         }
     }
 
-    /** Worst |a−b| over the tolerance; fails naming the first element out of bounds. */
-    static void assertClose(float[] expected, float[] actual, double abs, double rel, String what) {
-        assertEquals(expected.length, actual.length, what + ": element count");
-        for (int i = 0; i < expected.length; i++) {
-            double e = expected[i];
-            double a = actual[i];
-            if (!(Math.abs(a - e) <= abs + rel * Math.abs(e))) {
-                fail(what + ": element " + i + " is " + a + ", expected " + e + " (|diff| " + Math.abs(a - e)
-                        + " > " + (abs + rel * Math.abs(e)) + ")");
-            }
-        }
-    }
-
     void assertMatches(String key, float[] actual) {
-        assertClose(floats(key), actual, ABS, REL, name + " " + key);
+        assertWithin(floats(key), actual, ABS, REL, name + " " + key);
     }
 
     void assertExact(String key, long[] actual) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
@@ -80,5 +82,26 @@ class ZImageTransformerConfigTest {
     private static void assertMessage(String json, String expected) {
         IOException e = assertThrows(IOException.class, () -> ZImageTransformerConfig.parse(json, "test.json"));
         assertTrue(e.getMessage().contains(expected) && e.getMessage().startsWith("test.json"), e.getMessage());
+    }
+
+    @Test
+    void aComfyUiTransformerConfigIsReadOffTheShapes() throws IOException {
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        for (String file : new String[] {"transformer-tiny-comfy/z_image_tiny_comfy.safetensors",
+            "transformer-tiny/diffusion_pytorch_model.safetensors"}) {
+            try (WeightSource s = WeightSources.open(Golden.file(file))) {
+                ZImageTransformerConfig inferred = ZImageTransformerConfig.fromShapes(s);
+                assertEquals(tiny.dim(), inferred.dim(), file);
+                assertEquals(tiny.nHeads(), inferred.nHeads(), file);
+                assertEquals(tiny.nLayers(), inferred.nLayers(), file);
+                assertEquals(tiny.nRefinerLayers(), inferred.nRefinerLayers(), file);
+                assertEquals(tiny.capFeatDim(), inferred.capFeatDim(), file);
+                assertEquals(tiny.patchSize(), inferred.patchSize(), file);
+                assertArrayEquals(tiny.axesDims(), inferred.axesDims(), file);
+                assertEquals(tiny.ropeTheta(), inferred.ropeTheta(), file);
+                assertEquals(tiny.normEps(), inferred.normEps(), file);
+                assertArrayEquals(new int[] {1536, 512, 512}, inferred.axesLens(), "Turbo's tables: " + file);
+            }
+        }
     }
 }

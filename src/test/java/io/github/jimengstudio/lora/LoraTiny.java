@@ -1,13 +1,11 @@
 package io.github.jimengstudio.lora;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
+import io.github.jimengstudio.testing.Tolerance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -92,10 +90,6 @@ final class LoraTiny {
 
     /** The golden float32 tolerance scheme, tightened to 1e-5 for single layers. */
     static void assertClose(float[] want, float[] got, String what) {
-        assertEquals(want.length, got.length);
-        for (int i = 0; i < want.length; i++) {
-            float tol = 1e-5f + 1e-5f * Math.abs(want[i]);
-            assertTrue(Math.abs(want[i] - got[i]) <= tol, what + " [" + i + "]: " + got[i] + " vs " + want[i]);
-        }
+        Tolerance.assertWithin(want, got, 1e-5, 1e-5, what);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.lora;
 
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -79,19 +80,6 @@ class LoraTransformerGoldenTest {
         }
     }
 
-    /** README-extra §4: |a − b| ≤ 1e-4 + 1e-4·|b|, merged or unmerged. */
-    static void assertMatches(float[] want, float[] got, String what) {
-        assertEquals(want.length, got.length);
-        int bad = 0;
-        double worst = 0;
-        for (int i = 0; i < want.length; i++) {
-            double d = Math.abs(want[i] - got[i]);
-            worst = Math.max(worst, d);
-            bad += d <= 1e-4 + 1e-4 * Math.abs(want[i]) ? 0 : 1;
-        }
-        assertEquals(0, bad, what + ": " + bad + " values out of tolerance, max |diff| " + worst);
-    }
-
     @ParameterizedTest
     @CsvSource({"peft", "kohya", "comfy_fused", "diffsynth"})
     void everyAcceptedFormatGivesTheGoldenOutputsUnmergedAndFused(String format) throws IOException {
@@ -99,9 +87,9 @@ class LoraTransformerGoldenTest {
             for (boolean fused : new boolean[] {false, true}) {
                 loras.setFusing(fused);
                 loras.select(List.of(new LoraSelection(format, 1.0)));
-                assertMatches(expected("expected_case0_strength1"), forward(), format + " @1.0 fused=" + fused);
+                assertWithin(expected("expected_case0_strength1"), forward(), 1e-4, 1e-4, format + " @1.0 fused=" + fused);
                 loras.select(List.of(new LoraSelection(format, 0.5)));
-                assertMatches(expected("expected_case0_strength0p5"), forward(), format + " @0.5 fused=" + fused);
+                assertWithin(expected("expected_case0_strength0p5"), forward(), 1e-4, 1e-4, format + " @0.5 fused=" + fused);
             }
         } finally {
             loras.setFusing(false);

@@ -1,43 +1,18 @@
 package io.github.jimengstudio.pipeline;
 
+import static io.github.jimengstudio.testing.Messages.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ComfyUiLocationTest {
-    @TempDir
-    static Path shared;
-    private static TinyLayouts layouts;
-    private Path tmp;
-    private final ModelLocator locator = new ModelLocator(Map.of(), Path.of("/nonexistent-home"));
-
-    @BeforeAll
-    static void copyGolden() {
-        layouts = new TinyLayouts(shared);
-    }
-
-    @BeforeEach
-    void freshFolder() throws IOException {
-        tmp = layouts.fresh();
-    }
-
-    private static void assertMentions(Exception e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), () -> "message lacks <" + part + ">:\n" + e.getMessage());
-        }
-    }
-
+class ComfyUiLocationTest extends TinyLayoutTest {
     @Test
     void modelsFolderGivesSingleFilesWithInferredConfigsAndTurboScheduler() throws Exception {
         Path models = layouts.comfyModelsWithTokenizer(tmp.resolve("ComfyUI/models"));

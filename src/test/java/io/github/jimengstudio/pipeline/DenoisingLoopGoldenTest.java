@@ -2,12 +2,12 @@ package io.github.jimengstudio.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.sampling.FlowMatchEulerScheduler;
 import io.github.jimengstudio.sampling.TorchCpuRandom;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
+import io.github.jimengstudio.testing.Tolerance;
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,12 +72,6 @@ class DenoisingLoopGoldenTest {
 
     /** README.md §4: |a − b| ≤ 2e-4 + 2e-4·|b|. */
     static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        for (int k = 0; k < expected.length; k++) {
-            double tol = 2e-4 + 2e-4 * Math.abs(expected[k]);
-            int kk = k;
-            assertTrue(Math.abs(expected[k] - actual[k]) <= tol,
-                    () -> what + "[" + kk + "]: expected " + expected[kk] + ", got " + actual[kk]);
-        }
+        Tolerance.assertWithin(expected, actual, 2e-4, 2e-4, what);
     }
 }

@@ -1,8 +1,5 @@
 package io.github.jimengstudio.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -48,25 +45,4 @@ record E2eCase(String name, String prompt, String negativePrompt, long seed, int
                 .guidance(guidance).seed(seed);
     }
 
-    /**
-     * README-e2e §5 for 8-bit pictures: every value within ±1 and at least 99.5 % exactly equal; the end-to-end
-     * criterion (99.5 % of pixels with all three channels within ±1) follows. {@code expected} holds 0..255.
-     */
-    static void assertPixelsMatch(long[] expected, byte[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": size");
-        int equal = 0;
-        int offByOne = 0;
-        for (int k = 0; k < expected.length; k++) {
-            int d = Math.abs((actual[k] & 0xFF) - (int) expected[k]);
-            if (d == 0) {
-                equal++;
-            } else if (d == 1) {
-                offByOne++;
-            }
-        }
-        int far = expected.length - equal - offByOne;
-        assertEquals(0, far, what + ": " + far + " values differ by more than 1");
-        assertTrue(equal >= 0.995 * expected.length, what + ": only " + equal + " of " + expected.length
-                + " values are equal");
-    }
 }

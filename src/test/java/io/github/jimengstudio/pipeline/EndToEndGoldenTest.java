@@ -1,5 +1,7 @@
 package io.github.jimengstudio.pipeline;
 
+import static io.github.jimengstudio.testing.Tolerance.assertPixelsMatch;
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,24 +68,24 @@ class EndToEndGoldenTest {
                 });
         try (SafetensorsFile f = SafetensorsFile.open(c.tensors())) {
             assertArrayEquals(f.longs("token_ids"), ids.get("token_ids"), "token ids");
-            assertClose(f.floats("prompt_embeds"), stages.get("prompt_embeds"), 1e-4, 1e-4, "prompt_embeds");
+            assertWithin(f.floats("prompt_embeds"), stages.get("prompt_embeds"), 1e-4, 1e-4, "prompt_embeds");
             if (c.guidance() > 0) {
                 assertArrayEquals(f.longs("negative.token_ids"), ids.get("negative.token_ids"), "negative ids");
-                assertClose(f.floats("negative_prompt_embeds"), stages.get("negative_prompt_embeds"), 1e-4, 1e-4,
+                assertWithin(f.floats("negative_prompt_embeds"), stages.get("negative_prompt_embeds"), 1e-4, 1e-4,
                         "negative_prompt_embeds");
             }
             assertArrayEquals(f.floats("init_latents"), stages.get("init_latents"), "noise is bit-exact");
             for (int i = 0; i < c.steps(); i++) {
-                assertClose(f.floats("step." + i + ".noise_pred"), stages.get("step." + i + ".noise_pred"), 2e-4,
+                assertWithin(f.floats("step." + i + ".noise_pred"), stages.get("step." + i + ".noise_pred"), 2e-4,
                         2e-4, "noise_pred of step " + i);
-                assertClose(f.floats("step." + i + ".latents"), stages.get("step." + i + ".latents"), 2e-4, 2e-4,
+                assertWithin(f.floats("step." + i + ".latents"), stages.get("step." + i + ".latents"), 2e-4, 2e-4,
                         "latents after step " + i);
             }
-            assertClose(f.floats("final_latents"), stages.get("final_latents"), 2e-4, 2e-4, "final_latents");
-            assertClose(f.floats("image"), stages.get("image"), 1e-4, 0, "image (float)");
+            assertWithin(f.floats("final_latents"), stages.get("final_latents"), 2e-4, 2e-4, "final_latents");
+            assertWithin(f.floats("image"), stages.get("image"), 1e-4, 0, "image (float)");
             assertEquals(c.width(), image.width());
             assertEquals(c.height(), image.height());
-            E2eCase.assertPixelsMatch(f.longs("image_uint8"), image.rgb(), c.name() + " image_uint8");
+            assertPixelsMatch(f.longs("image_uint8"), image.rgb(), c.name() + " image_uint8");
         }
         GenerationRecord r = image.record();
         assertEquals(c.seed(), r.request().seed());
@@ -110,13 +112,4 @@ class EndToEndGoldenTest {
         assertArrayEquals(base, pipeline.generate(small.loras(List.of()).build()).rgb(), "base model unchanged");
     }
 
-    static void assertClose(float[] expected, float[] actual, double abs, double rel, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        for (int k = 0; k < expected.length; k++) {
-            double d = Math.abs(expected[k] - actual[k]);
-            double tol = abs + rel * Math.abs(expected[k]);
-            int kk = k;
-            assertTrue(d <= tol, () -> what + "[" + kk + "]: expected " + expected[kk] + ", got " + actual[kk]);
-        }
-    }
 }

@@ -1,44 +1,21 @@
 package io.github.jimengstudio.pipeline;
 
+import static io.github.jimengstudio.testing.Messages.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class HfCacheLocationTest {
+class HfCacheLocationTest extends TinyLayoutTest {
     private static final String OLD = "1111111111111111111111111111111111111111";
     private static final String NEW = "2222222222222222222222222222222222222222";
 
-    @TempDir
-    static Path shared;
-    private static TinyLayouts layouts;
-    private Path tmp;
-    private final ModelLocator locator = new ModelLocator(Map.of(), Path.of("/nonexistent-home"));
 
-    @BeforeAll
-    static void copyGolden() {
-        layouts = new TinyLayouts(shared);
-    }
 
-    @BeforeEach
-    void freshFolder() throws IOException {
-        tmp = layouts.fresh();
-    }
-
-    private static void assertMentions(Exception e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), () -> "message lacks <" + part + ">:\n" + e.getMessage());
-        }
-    }
 
     /** A cache with an old, incomplete snapshot (no vae/) and the current complete one that refs/main names. */
     private Path cacheWithTwoSnapshots(Path home) throws IOException {

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.jimengstudio.dit.ZImageTransformerConfig;
 import io.github.jimengstudio.tensor.SafetensorsWriter;
 import io.github.jimengstudio.tensor.WeightSource;
 import io.github.jimengstudio.tensor.WeightSources;
-import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -60,27 +58,6 @@ class LayoutEquivalenceTest {
             GeneratedImage fromComfy = p.generate(request);
             assertArrayEquals(fromHf, fromComfy.rgb());
             assertTrue(fromComfy.record().modelIdentity().startsWith("comfyui:"), fromComfy.record().modelIdentity());
-        }
-    }
-
-    @Test
-    void aComfyUiTransformerConfigIsReadOffTheShapes() throws IOException {
-        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
-        for (String file : new String[] {"transformer-tiny-comfy/z_image_tiny_comfy.safetensors",
-            "transformer-tiny/diffusion_pytorch_model.safetensors"}) {
-            try (WeightSource s = WeightSources.open(Golden.file(file))) {
-                ZImageTransformerConfig inferred = ComponentConfigs.transformerFromShapes(s);
-                assertEquals(tiny.dim(), inferred.dim(), file);
-                assertEquals(tiny.nHeads(), inferred.nHeads(), file);
-                assertEquals(tiny.nLayers(), inferred.nLayers(), file);
-                assertEquals(tiny.nRefinerLayers(), inferred.nRefinerLayers(), file);
-                assertEquals(tiny.capFeatDim(), inferred.capFeatDim(), file);
-                assertEquals(tiny.patchSize(), inferred.patchSize(), file);
-                assertArrayEquals(tiny.axesDims(), inferred.axesDims(), file);
-                assertEquals(tiny.ropeTheta(), inferred.ropeTheta(), file);
-                assertEquals(tiny.normEps(), inferred.normEps(), file);
-                assertArrayEquals(new int[] {1536, 512, 512}, inferred.axesLens(), "Turbo's tables: " + file);
-            }
         }
     }
 }

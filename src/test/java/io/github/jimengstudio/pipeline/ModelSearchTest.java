@@ -5,32 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ModelSearchTest {
-    @TempDir
-    static Path shared;
-    private static TinyLayouts layouts;
-    private Path tmp;
-
-    @BeforeAll
-    static void copyGolden() {
-        layouts = new TinyLayouts(shared);
-    }
-
-    @BeforeEach
-    void freshFolder() throws IOException {
-        tmp = layouts.fresh();
-    }
-
+class ModelSearchTest extends TinyLayoutTest {
     @Test
     void hubCachesFollowHuggingFaceVariablesMostSpecificFirst() {
         Path home = Path.of("/home/u");

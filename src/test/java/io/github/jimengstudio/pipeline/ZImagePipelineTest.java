@@ -17,6 +17,7 @@ import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.tensor.WeightSource;
 import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.testing.Golden;
+import io.github.jimengstudio.testing.Tolerance;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,7 +158,7 @@ class ZImagePipelineTest {
                 () -> pipeline.generate(caseA.request().build(), events, cancel));
         assertEquals("Generation cancelled before step 3 of 4.", e.getMessage());
         assertEquals("cancelled: Generation cancelled before step 3 of 4.", events.log.get(events.log.size() - 1));
-        E2eCase.assertPixelsMatch(expectedA, pipeline.generate(caseA.request().build()).rgb(), "after a cancel");
+        Tolerance.assertPixelsMatch(expectedA, pipeline.generate(caseA.request().build()).rgb(), "after a cancel");
     }
 
     @Test

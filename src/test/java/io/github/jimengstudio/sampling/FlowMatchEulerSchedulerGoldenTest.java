@@ -1,5 +1,6 @@
 package io.github.jimengstudio.sampling;
 
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,14 +53,6 @@ class FlowMatchEulerSchedulerGoldenTest {
             bad += Float.floatToRawIntBits(expected[i]) == Float.floatToRawIntBits(actual[i]) ? 0 : 1;
         }
         return bad;
-    }
-
-    private static void assertClose(float[] expected, float[] actual, double tol, String what) {
-        assertEquals(expected.length, actual.length, what + " length");
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Math.abs(expected[i] - actual[i]) <= tol,
-                    what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
-        }
     }
 
     @Test
@@ -136,7 +129,7 @@ class FlowMatchEulerSchedulerGoldenTest {
                                 e[i] /= scale;
                                 a[i] /= scale;
                             }
-                            assertClose(e, a, 1e-6, key + "." + names[q]);
+                            assertWithin(e, a, 1e-6, 0, key + "." + names[q]);
                             if (bad > 0) {
                                 inexact.add(key + "." + names[q] + ": " + bad);
                             }
@@ -219,7 +212,7 @@ class FlowMatchEulerSchedulerGoldenTest {
             for (int i = 0; i < 2; i++) {
                 float[] prev = s.step(f.floats("model_output." + i), i, sample);
                 float[] expected = f.floats("prev_sample." + i);
-                assertClose(expected, prev, 1e-6, "prev_sample." + i);
+                assertWithin(expected, prev, 1e-6, 0, "prev_sample." + i);
                 assertEquals(0, bitMismatches(expected, prev), "prev_sample." + i);
                 sample = prev;
             }

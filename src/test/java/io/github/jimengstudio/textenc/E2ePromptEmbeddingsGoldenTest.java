@@ -1,6 +1,6 @@
 package io.github.jimengstudio.textenc;
 
-import static io.github.jimengstudio.textenc.Tolerance.assertWithin;
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,6 @@
 package io.github.jimengstudio.textenc;
 
-import static io.github.jimengstudio.textenc.Tolerance.assertWithin;
-import static io.github.jimengstudio.textenc.Tolerance.rows;
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,5 +126,12 @@ class TextEncoderTinyGoldenTest {
     @Test
     void pipelineShapedCasePaddedTo512EqualsTheUnpaddedRun() throws IOException {
         checkPaddedCase("case2", 1, new int[] {37});
+    }
+
+    /** Rows {@code [0, rows)} of a row-major {@code [*, width]} block starting at row {@code firstRow}. */
+    private static float[] rows(float[] data, int firstRow, int rows, int width) {
+        float[] out = new float[rows * width];
+        System.arraycopy(data, firstRow * width, out, 0, out.length);
+        return out;
     }
 }

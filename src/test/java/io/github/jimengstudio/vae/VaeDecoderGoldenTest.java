@@ -1,9 +1,10 @@
 package io.github.jimengstudio.vae;
 
+import static io.github.jimengstudio.testing.Tolerance.assertPixelsMatch;
+import static io.github.jimengstudio.testing.Tolerance.assertWithin;
 import static io.github.jimengstudio.vae.Layers.closing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -46,38 +47,6 @@ class VaeDecoderGoldenTest {
         }
     }
 
-    /** |a - b| <= atol + rtol·|b| everywhere (README-te-vae.md §3). */
-    static void assertClose(float[] expected, float[] actual, double atol, double rtol, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double excess = Math.abs(actual[i] - expected[i]) - (atol + rtol * Math.abs(expected[i]));
-            if (excess > worst || Double.isNaN(excess)) {
-                worst = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
-                at = i;
-            }
-        }
-        if (at >= 0) {
-            throw new AssertionError(what + ": at " + at + " expected " + expected[at] + " got " + actual[at]
-                    + " (beyond " + atol + " + " + rtol + "·|expected| by " + worst + ")");
-        }
-    }
-
-    /** Every value within ±1 and at least 99.5 % exactly equal (README-te-vae.md §3, README-e2e.md §5). */
-    static void assertPixelsMatch(byte[] expected, byte[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        int exact = 0;
-        for (int i = 0; i < expected.length; i++) {
-            int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
-            assertTrue(d <= 1, what + ": value " + i + " is off by " + d);
-            if (d == 0) {
-                exact++;
-            }
-        }
-        assertTrue(exact >= 0.995 * expected.length, what + ": only " + exact + " of " + expected.length + " exact");
-    }
-
     /** Image {@code b} of an NCHW batch as interleaved HWC, values unchanged. */
     private static float[] hwc(float[] nchw, int b, int h, int w) {
         float[] out = new float[3 * h * w];
@@ -101,7 +70,7 @@ class VaeDecoderGoldenTest {
             String p = "case" + c + ".decode.";
             float[] expected = cases.floats(p + "output");
             float[] fromDiffusers = decodeRaw(diffusers, p + "input");
-            assertClose(expected, fromDiffusers, 2e-4, 1e-4, p + "output");
+            assertWithin(expected, fromDiffusers, 2e-4, 1e-4, p + "output");
             assertArrayEquals(fromDiffusers, decodeRaw(ldm, p + "input"), p + "output: LDM-named weights");
         }
     }
@@ -110,15 +79,15 @@ class VaeDecoderGoldenTest {
     void everyStageMatchesTheReferenceIntermediates() throws IOException {
         try (TensorScope s = TensorScope.open()) {
             Tensor h = diffusers.convIn.forward(Tensor.of(cases.floats("case0.decode.input"), 1, 16, 8, 8));
-            assertClose(cases.floats("case0.decode.debug.conv_in"), h.toFloatArray(), 2e-4, 1e-4, "conv_in");
+            assertWithin(cases.floats("case0.decode.debug.conv_in"), h.toFloatArray(), 2e-4, 1e-4, "conv_in");
             h = closing(h, diffusers.midBlock.forward(h));
-            assertClose(cases.floats("case0.decode.debug.mid_block"), h.toFloatArray(), 2e-4, 1e-4, "mid_block");
+            assertWithin(cases.floats("case0.decode.debug.mid_block"), h.toFloatArray(), 2e-4, 1e-4, "mid_block");
             for (int i = 0; i < 4; i++) {
                 h = closing(h, diffusers.upBlocks.get(i).forward(h));
-                assertClose(cases.floats("case0.decode.debug.up_blocks." + i), h.toFloatArray(), 2e-4, 1e-4,
+                assertWithin(cases.floats("case0.decode.debug.up_blocks." + i), h.toFloatArray(), 2e-4, 1e-4,
                         "up_blocks." + i);
             }
-            assertClose(cases.floats("case0.decode.debug.conv_norm_out"),
+            assertWithin(cases.floats("case0.decode.debug.conv_norm_out"),
                     diffusers.convNormOut.forward(h).toFloatArray(), 2e-4, 1e-4, "conv_norm_out (before SiLU)");
         }
     }
@@ -141,7 +110,7 @@ class VaeDecoderGoldenTest {
                     assertEquals(shape[2], image.height());
                     // image_pt is NCHW; the decoder's float image is HWC
                     float[] expectedHwc = hwc(imagePt, b, image.height(), image.width());
-                    assertClose(expectedHwc, image.rgb(), 1e-4, 0, p + "image " + b);
+                    assertWithin(expectedHwc, image.rgb(), 1e-4, 0, p + "image " + b);
                     assertPixelsMatch(java.util.Arrays.copyOfRange(uint8, b * n, (b + 1) * n),
                             image.toRgb8().rgb(), p + "image_uint8 " + b);
                 }
@@ -164,7 +133,7 @@ class VaeDecoderGoldenTest {
                     long[] shape = e.info("image").shape();
                     assertEquals(shape[0], image.height());
                     assertEquals(shape[1], image.width());
-                    assertClose(e.floats("image"), image.rgb(), 1e-4, 0, f.getFileName() + " image");
+                    assertWithin(e.floats("image"), image.rgb(), 1e-4, 0, f.getFileName() + " image");
                     assertPixelsMatch(PixelsTest.bytes(e.longs("image_uint8")), image.toRgb8().rgb(),
                             f.getFileName() + " image_uint8");
                 }

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.pipeline.download;
 
+import static io.github.jimengstudio.testing.Messages.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,12 +113,6 @@ class ModelDownloaderTest {
                 continue;
             }
             assertArrayEquals(e.getValue(), Files.readAllBytes(p), e.getKey());
-        }
-    }
-
-    private static void assertMentions(Exception e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), () -> "message lacks <" + part + ">:\n" + e.getMessage());
         }
     }
 

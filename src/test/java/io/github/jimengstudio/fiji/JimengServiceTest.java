@@ -1,0 +1,339 @@
+package io.github.jimengstudio.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.io.Opener;
+import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationCancelledException;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.provenance.ProvenanceCodec;
+import io.github.jimengstudio.testing.Golden;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.event.EventHandler;
+import org.scijava.event.EventService;
+
+/**
+ * The Fiji layer on the golden tiny model (golden/e2e-tiny), headless, in a SciJava context holding only the
+ * services it needs: the service and the commands generate case a (and d, with the LoRA) to the reference pixels,
+ * provenance survives TIFF and PNG saving, and Regenerate gives back the same pixels.
+ */
+class JimengServiceTest {
+    private static final String FOX = "a red fox in the snow, watercolor";
+
+    private static Context context;
+    private static JimengService jimeng;
+    private static CommandService commands;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(JimengService.class, CommandService.class, EventService.class);
+        jimeng = context.service(JimengService.class);
+        commands = context.service(CommandService.class);
+        jimeng.setLoraFolder(Golden.file("lora-tiny"));
+    }
+
+    @AfterAll
+    static void stop() {
+        jimeng.setModelFolder(null); // leave the user's preferences as they were
+        jimeng.setLoraFolder(null);
+        context.dispose();
+    }
+
+    @BeforeEach
+    void useTheTinyModel() {
+        jimeng.setModelFolder(Golden.file("e2e-tiny/model"));
+    }
+
+    private static GenerationRequest caseA() {
+        return GenerationRequest.builder(FOX).size(256, 256).steps(4).seed(42).build();
+    }
+
+    private static GeneratedImage caseAImage;
+
+    /** Case a through the service, made once (the machine may be shared; the tests stay lean). */
+    private static synchronized GeneratedImage caseAImage() throws IOException, InterruptedException {
+        if (caseAImage == null) {
+            caseAImage = jimeng.generate(caseA());
+        }
+        return caseAImage;
+    }
+
+    private static GenerationRequest small(long seed) {
+        return GenerationRequest.builder("fox").size(64, 64).steps(1).seed(seed).build();
+    }
+
+    /**
+     * Every Generate Image option as the text a macro passes, with {@code keyValues} overriding; all are given
+     * because SciJava fills missing ones from the values it remembered last time.
+     */
+    private static Map<String, Object> macroInputs(String... keyValues) {
+        Map<String, Object> m = new HashMap<>(Map.of("prompt", FOX, "negative_prompt", "", "width", "256",
+                "height", "256", "steps", "4", "guidance", "0", "seed", "42", "lora", "", "lora_strength", "1.0"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    private static CommandModule run(Class<? extends org.scijava.command.Command> command, Map<String, Object> in)
+            throws Exception {
+        return commands.run(command, true, in).get();
+    }
+
+    /** README-e2e §5: every pixel's three channels within ±1 on at least 99.5 % of the pixels. */
+    private static void assertMatchesReference(String png, ImagePlus imp) throws IOException {
+        BufferedImage expected = ImageIO.read(Golden.file("e2e-tiny/expected/" + png).toFile());
+        assertEquals(expected.getWidth(), imp.getWidth(), "width");
+        assertEquals(expected.getHeight(), imp.getHeight(), "height");
+        int[] actual = (int[]) imp.getProcessor().getPixels();
+        int close = 0;
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                int e = expected.getRGB(x, y);
+                int a = actual[y * imp.getWidth() + x];
+                boolean ok = true;
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    ok &= Math.abs((e >> shift & 0xFF) - (a >> shift & 0xFF)) <= 1;
+                }
+                close += ok ? 1 : 0;
+            }
+        }
+        assertTrue(close >= 0.995 * actual.length, png + ": only " + close + " of " + actual.length
+                + " pixels within ±1");
+    }
+
+    private static int[] pixels(ImagePlus imp) {
+        return (int[]) imp.getProcessor().getPixels();
+    }
+
+    @Test
+    void theServiceGeneratesCaseAWithItsProvenance() throws Exception {
+        List<GenerationEvent.Kind> kinds = Collections.synchronizedList(new ArrayList<>());
+        Object subscriber = new Object() {
+            @EventHandler
+            void on(GenerationEvent e) {
+                kinds.add(e.kind());
+            }
+        };
+        List<org.scijava.event.EventSubscriber<?>> subscriptions = context.service(EventService.class)
+                .subscribe(subscriber);
+        jimeng.generate(small(11));
+        context.service(EventService.class).unsubscribe(subscriptions);
+        assertTrue(kinds.contains(GenerationEvent.Kind.STEP), "step events: " + kinds);
+        assertEquals(GenerationEvent.Kind.FINISHED, kinds.get(kinds.size() - 1), "events: " + kinds);
+
+        ImagePlus imp = jimeng.toImagePlus(caseAImage());
+
+        assertMatchesReference("case_a_p1_seed42_256x256_n4.png", imp);
+        assertEquals(ImagePlus.COLOR_RGB, imp.getType());
+        assertEquals(FOX + " (seed 42)", imp.getTitle());
+        assertEquals(FOX, imp.getProp("jimeng.prompt"));
+        assertEquals("42", imp.getProp("jimeng.seed"));
+        assertEquals("4", imp.getProp("jimeng.steps"));
+        assertEquals("256", imp.getProp("jimeng.width"));
+        assertEquals(ProvenanceCodec.DIGITAL_SOURCE_TYPE, imp.getProp("jimeng.digital_source_type"));
+        assertTrue(imp.getInfoProperty().startsWith("AI-generated image"), imp.getInfoProperty());
+        assertEquals(caseA(), jimeng.recordOf(imp).orElseThrow().request());
+    }
+
+    @Test
+    void theGenerateCommandTakesMacroStyleOptions() throws Exception {
+        CommandModule m = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "negative_prompt", "",
+                "width", "256", "height", "256", "steps", "4", "guidance", "0", "seed", "42", "lora", "",
+                "lora_strength", "1.0"));
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus imp = (ImagePlus) m.getOutput("image");
+        assertMatchesReference("case_a_p1_seed42_256x256_n4.png", imp);
+        assertEquals("42", imp.getProp("jimeng.seed"));
+
+        CommandModule withLora = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "256",
+                "height", "256", "steps", "4", "guidance", "0", "seed", "42", "lora", "peft", "lora_strength", "0.8"));
+        assertFalse(withLora.isCanceled(), withLora.getCancelReason());
+        ImagePlus lora = (ImagePlus) withLora.getOutput("image");
+        assertMatchesReference("case_d_p1_seed42_256x256_n4_lora0p8.png", lora);
+        assertEquals("peft:0.8", lora.getProp("jimeng.loras"));
+    }
+
+    @Test
+    void aRandomSeedIsDrawnAndRecorded() throws Exception {
+        CommandModule m = run(GenerateImageCommand.class, macroInputs("prompt", "fox", "width", "64", "height", "64",
+                "steps", "1", "seed", "-1"));
+        ImagePlus imp = (ImagePlus) m.getOutput("image");
+        String seed = imp.getProp("jimeng.seed");
+        assertNotNull(seed);
+        assertEquals(GenerationRequest.parseSeed(seed), jimeng.requestOf(imp).seed());
+    }
+
+    @Test
+    void aReopenedTiffKeepsItsProvenanceAndRegeneratesTheSamePixels() throws Exception {
+        ImagePlus original = jimeng.toImagePlus(caseAImage());
+        Path tif = dir.resolve("fox.tif");
+        jimeng.save(original, tif);
+
+        ImagePlus reopened = new Opener().openImage(tif.toString());
+        assertNotNull(reopened, "ImageJ reopens the TIFF");
+        assertEquals(original.getInfoProperty(), reopened.getInfoProperty());
+        for (String key : ProvenanceCodec.properties(jimeng.recordOf(original).orElseThrow()).keySet()) {
+            assertEquals(original.getProp(key), reopened.getProp(key), key);
+        }
+        assertArrayEquals(pixels(original), pixels(reopened));
+
+        CommandModule m = run(RegenerateCommand.class, Map.of("image", reopened, "new_seed", false));
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus again = (ImagePlus) m.getOutput("regenerated");
+        assertArrayEquals(pixels(original), pixels(again), "regenerated pixels are identical");
+
+        CommandModule variation = run(RegenerateCommand.class, Map.of("image", reopened, "new_seed", true));
+        ImagePlus other = (ImagePlus) variation.getOutput("regenerated");
+        assertEquals(FOX, other.getProp("jimeng.prompt"));
+        assertFalse(java.util.Arrays.equals(pixels(original), pixels(other)), "a new seed gives another picture");
+    }
+
+    @Test
+    void aSavedPngKeepsItsProvenanceAndRegeneratesTheSamePixels() throws Exception {
+        ImagePlus original = jimeng.toImagePlus(caseAImage());
+        Path png = dir.resolve("fox.png");
+        run(SaveWithProvenanceCommand.class, Map.of("image", original, "file", png.toFile()));
+        assertEquals(caseA(), ProvenanceCodec.requestFromPng(png));
+
+        ImagePlus opened = new Opener().openImage(png.toString()); // ImageJ itself reads no PNG text
+        assertArrayEquals(pixels(original), pixels(opened));
+        GenerationRequest request = jimeng.requestOf(opened);
+        assertEquals(caseA(), request);
+        GeneratedImage again = jimeng.generate(request);
+        assertArrayEquals(pixels(original), pixels(jimeng.toImagePlus(again)), "regenerated pixels are identical");
+    }
+
+    @Test
+    void queuedRequestsRunOneAtATimeInOrder() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        List<Long> finished = Collections.synchronizedList(new ArrayList<>());
+        List<GenerationJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            AtomicReference<GenerationJob> self = new AtomicReference<>();
+            GenerationJob job = jimeng.submit(GenerationRequest.builder("fox " + i).size(64, 64).steps(2).seed(i)
+                    .build(), new ProgressListener() {
+                        @Override
+                        public void stage(Stage stage) {
+                            if (stage == Stage.ENCODING) {
+                                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            }
+                        }
+
+                        @Override
+                        public void finished(GeneratedImage image) {
+                            running.decrementAndGet();
+                            finished.add(self.get().id());
+                        }
+                    });
+            self.set(job);
+            jobs.add(job);
+        }
+        for (GenerationJob job : jobs) {
+            assertNotNull(job.await());
+        }
+        assertEquals(1, mostAtOnce.get(), "generations never overlap");
+        assertEquals(jobs.stream().map(GenerationJob::id).toList(), finished, "in submission order");
+    }
+
+    @Test
+    void aCancelledJobStopsAndTheNextOneRuns() throws Exception {
+        AtomicReference<GenerationJob> first = new AtomicReference<>();
+        AtomicInteger stepsSeen = new AtomicInteger();
+        first.set(jimeng.submit(small(4).toBuilder().steps(6).build(), new ProgressListener() {
+            @Override
+            public void step(int step, int steps, Duration elapsed, Duration eta) {
+                stepsSeen.incrementAndGet();
+                first.get().cancel();
+            }
+        }));
+        GenerationJob queued = jimeng.submit(small(5));
+        queued.cancel();
+        GenerationJob next = jimeng.submit(small(6));
+
+        assertThrows(GenerationCancelledException.class, first.get()::await);
+        assertTrue(stepsSeen.get() < 6, "stopped after " + stepsSeen.get() + " of 6 steps");
+        assertThrows(GenerationCancelledException.class, queued::await);
+        assertEquals("6", next.await().record().request().seedString());
+    }
+
+    @Test
+    void badInputGivesAClearErrorThroughTheCommand() throws Exception {
+        CommandModule size = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "100",
+                "height", "256", "steps", "4", "seed", "1"));
+        assertTrue(size.isCanceled());
+        assertTrue(size.getCancelReason().contains("width is 100 px: use a multiple of 16"), size.getCancelReason());
+        assertNull(size.getOutput("image"));
+
+        CommandModule lora = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "64", "height",
+                "64", "steps", "1", "seed", "1", "lora", "no-such-style"));
+        assertTrue(lora.isCanceled());
+        assertTrue(lora.getCancelReason().contains("No LoRA named 'no-such-style'"), lora.getCancelReason());
+
+        CommandModule seed = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "seed", "forty-two"));
+        assertTrue(seed.getCancelReason().contains("seed 'forty-two' is not a whole number"),
+                seed.getCancelReason());
+
+        ImagePlus plain = new ImagePlus("acquired", new ij.process.ColorProcessor(8, 8));
+        CommandModule regen = run(RegenerateCommand.class, Map.of("image", plain, "new_seed", false));
+        assertTrue(regen.getCancelReason().contains("no Jimeng Studio provenance"), regen.getCancelReason());
+
+        jimeng.setModelFolder(dir);
+        CommandModule noModel = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "64", "height",
+                "64", "steps", "1", "seed", "1"));
+        assertTrue(noModel.getCancelReason().contains("No complete Z-Image-Turbo model found"),
+                noModel.getCancelReason());
+
+        jimeng.setModelFolder(Golden.file("e2e-tiny/model"));
+        assertEquals(small(7), jimeng.generate(small(7)).record().request(), "the service still works");
+    }
+
+    @Test
+    void unloadFreesTheModelAndTheNextGenerationLoadsItAgain() throws Exception {
+        jimeng.generate(small(3));
+        assertTrue(jimeng.isModelLoaded());
+        assertFalse(run(UnloadModelCommand.class, Map.of()).isCanceled());
+        assertFalse(jimeng.isModelLoaded());
+        String report = (String) run(DiagnosticsCommand.class, Map.of()).getOutput("report");
+        assertTrue(report.contains("libtorch 2.7.1"), report);
+        assertTrue(report.contains("Model (not loaded yet)"), report);
+        assertTrue(report.contains("LoRA folder: " + Golden.file("lora-tiny")), report);
+        String loras = (String) run(RefreshLorasCommand.class, Map.of()).getOutput("loras");
+        assertTrue(loras.contains("peft"), loras);
+        jimeng.generate(small(3));
+        assertTrue(jimeng.isModelLoaded());
+    }
+}

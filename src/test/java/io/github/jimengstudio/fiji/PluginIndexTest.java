@@ -1,0 +1,39 @@
+package io.github.jimengstudio.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Fiji finds plugins only through the annotation index scijava-common's processor writes at compile time. */
+class PluginIndexTest {
+
+    @Test
+    void theIndexListsTheServiceAndEveryCommandWithItsMenuPath() throws IOException {
+        String index = null;
+        for (URL url : Collections.list(getClass().getClassLoader()
+                .getResources("META-INF/json/org.scijava.plugin.Plugin"))) {
+            try (InputStream in = url.openStream()) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (text.contains(JimengService.class.getName())) {
+                    index = text;
+                }
+            }
+        }
+        assertTrue(index != null, "no index lists " + JimengService.class.getName());
+        for (Class<?> c : List.of(JimengService.class, GenerateImageCommand.class, RegenerateCommand.class,
+                RefreshLorasCommand.class, UnloadModelCommand.class, DownloadModelCommand.class,
+                DiagnosticsCommand.class, SaveWithProvenanceCommand.class, CancelCommand.class)) {
+            assertTrue(index.contains("\"class\":\"" + c.getName() + "\""), c.getName() + " missing from " + index);
+        }
+        for (String item : List.of("Generate Image...", "Regenerate from Image", "Refresh LoRAs", "Unload Model",
+                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel")) {
+            assertTrue(index.contains("\"menuPath\":\"Plugins>Jimeng Studio>" + item + "\""), item);
+        }
+    }
+}
