@@ -17,6 +17,16 @@ final class Rotary {
         sin = Tensor.of(f.sin(), f.batch(), f.length(), 1, f.pairs());
     }
 
+    /** cos of the angles, [B, S, 1, pairs]. */
+    Tensor cos() {
+        return cos;
+    }
+
+    /** sin of the angles, [B, S, 1, pairs]. */
+    Tensor sin() {
+        return sin;
+    }
+
     /** [B, S, heads, head_dim] → rotated, as [B, heads, S, head_dim]. */
     Tensor applyHeadsFirst(Tensor x) {
         return Functional.ropePairsHeadsFirst(x, cos, sin);

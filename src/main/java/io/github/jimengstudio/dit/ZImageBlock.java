@@ -103,6 +103,11 @@ final class ZImageBlock {
         Tensor q = toQ.forward(y).reshape(b, n, heads, headDim);
         Tensor k = toK.forward(y).reshape(b, n, heads, headDim);
         Tensor v = toV.forward(y).reshape(b, n, heads, headDim);
+        if (normQ != null && normQ.eps() == normK.eps()) {
+            // q/k norm, RoPE, the heads-first layout and attention in one native call, without their temporaries
+            return toOut.forward(Functional.rotaryAttention(q, k, v, normQ.weight(), normK.weight(), normQ.eps(),
+                    rope.cos(), rope.sin(), mask));
+        }
         if (normQ != null) {
             q = normQ.forward(q);
             k = normK.forward(k);

@@ -25,8 +25,11 @@ public final class LoraSwitch {
     /** One uploaded LoRA at a strength. */
     public record Use(DeviceLora lora, double strength) {}
 
-    /** One term of a layer's update: {@code factor · B (A x)}. */
-    private record Term(Tensor a, Tensor b, float factor) {}
+    /**
+     * One term of a layer's update: {@code factor · B (A x)}; with {@code down}, {@code A x} comes from the
+     * siblings' shared product, columns from {@code offset}.
+     */
+    private record Term(Tensor a, Tensor b, float factor, DeviceLora.SharedDown down, long offset) {}
 
     /** {@code fused}: the terms are merged into the weights, so the layers add nothing at run time. */
     private record ActiveSet(List<Use> uses, Term[][] termsBySlot, boolean fused) {}
@@ -66,7 +69,8 @@ public final class LoraSwitch {
     private static Tensor addTerms(Term[] terms, Tensor x, Tensor y) {
         Tensor out = y;
         for (Term t : terms) {
-            out = Functional.addLowRankInPlace(out, x, t.a(), t.b(), t.factor());
+            out = t.down() == null ? Functional.addLowRankInPlace(out, x, t.a(), t.b(), t.factor())
+                    : Functional.addLowRankUpInPlace(out, t.down().product(x), t.offset(), t.b(), t.factor());
         }
         return out;
     }
@@ -98,7 +102,7 @@ public final class LoraSwitch {
             kept.add(u);
             for (DeviceLora.Factors f : u.lora().factors().values()) {
                 terms.get(slots.get(f.target()))
-                        .add(new Term(f.a(), f.b(), (float) (u.strength() * f.scale())));
+                        .add(new Term(f.a(), f.b(), (float) (u.strength() * f.scale()), f.down(), f.downOffset()));
             }
         }
         Term[][] bySlot = new Term[slots.size()][];

@@ -217,6 +217,26 @@ public final class Functional {
     }
 
     /**
+     * {@code y += scale · h[..., offset:offset+rank]·Bᵀ}: the second half of {@link #addLowRankInPlace}, for a
+     * first product {@code h = x·Aᵀ} computed once for several layers with their A factors stacked (B [out, rank]
+     * is this layer's). Accumulated straight into y as there; y must be a contiguous temporary the caller owns.
+     */
+    public static Tensor addLowRankUpInPlace(Tensor y, Tensor h, long offset, Tensor b, float scale) {
+        long[] hs = h.shape();
+        long[] ys = y.shape();
+        long[] bs = b.shape();
+        if (bs.length != 2 || hs.length == 0 || ys.length != hs.length || ys[ys.length - 1] != bs[0] || offset < 0
+                || offset + bs[1] > hs[hs.length - 1]
+                || !Arrays.equals(Arrays.copyOf(hs, hs.length - 1), Arrays.copyOf(ys, ys.length - 1))) {
+            throw new IllegalArgumentException("addLowRankUpInPlace: y " + Arrays.toString(ys) + ", h "
+                    + Arrays.toString(hs) + " from column " + offset + ", B " + Arrays.toString(bs)
+                    + " do not fit (h [..., >= offset + rank], B [out, rank], y [..., out])");
+        }
+        helper().call("low_rank_up_", y.writable(), h.array(), offset, b.array(), (double) scale).close();
+        return y;
+    }
+
+    /**
      * {@link #siluMul} written over {@code gate}, which is returned: no new tensor, so no fresh memory to fault in
      * and fill (for a feed-forward's largest activation). {@code gate} must be a temporary the caller owns.
      */
@@ -258,6 +278,46 @@ public final class Functional {
         }
         return Tensor.fromHelper(helper().call("rope_pairs_heads_first", x.array(), cos.array(), sin.array()),
                 x.type());
+    }
+
+    /**
+     * Z-Image's attention core in one native call: q and k RMS-normed over the head axis (gains {@code gainQ},
+     * {@code gainK} [headDim], as {@link #rmsNorm}), rotated as {@link #ropePairsHeadsFirst}, and, with v, written
+     * into one row-major [3, B, heads, S, headDim] buffer that fused attention reads fastest; then attention, and
+     * the output as [B, S, heads·headDim]. Same values as those ops called one by one, without their temporaries
+     * and calls. q, k, v are [B, S, heads, headDim]; cos and sin [B, S, 1, headDim/2]; {@code mask} as for
+     * {@link #attention(Tensor, Tensor, Tensor, Tensor, boolean)}, or null.
+     */
+    public static Tensor rotaryAttention(Tensor q, Tensor k, Tensor v, Tensor gainQ, Tensor gainK, float eps,
+            Tensor cos, Tensor sin, Tensor mask) {
+        long[] qs = q.shape();
+        if (qs.length != 4 || qs[3] % 2 != 0 || !Arrays.equals(qs, k.shape()) || !Arrays.equals(qs, v.shape())) {
+            throw new IllegalArgumentException("rotaryAttention: q " + Arrays.toString(qs) + ", k "
+                    + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape())
+                    + " must all be [B, S, heads, headDim] with an even headDim");
+        }
+        requireLastAxis(q, gainQ, "rotaryAttention q gain");
+        requireLastAxis(k, gainK, "rotaryAttention k gain");
+        long[] cs = cos.shape();
+        if (cs.length != 4 || !Arrays.equals(cs, sin.shape()) || (cs[0] != 1 && cs[0] != qs[0]) || cs[1] != qs[1]
+                || cs[2] != 1 || cs[3] * 2 != qs[3]) {
+            throw new IllegalArgumentException("rotaryAttention: cos/sin " + Arrays.toString(cs) + " / "
+                    + Arrays.toString(sin.shape()) + " do not fit [B, S, 1, headDim/2] for q " + Arrays.toString(qs));
+        }
+        if (mask == null) {
+            return Tensor.fromHelper(helper().call("rotary_attention", q.array(), k.array(), v.array(),
+                    gainQ.array(), gainK.array(), (double) eps, cos.array(), sin.array()), q.type());
+        }
+        long[] ms = mask.shape();
+        if (ms.length < 2 || !fits(ms[ms.length - 1], qs[1]) || !fits(ms[ms.length - 2], qs[1])) {
+            throw new IllegalArgumentException("rotaryAttention mask " + Arrays.toString(ms) + " does not broadcast"
+                    + " to [" + qs[1] + ", " + qs[1] + "] (query tokens, key tokens)");
+        }
+        if (mask.type() != ElementType.BOOLEAN && !mask.type().isFloating()) {
+            throw new IllegalArgumentException("attention mask must be boolean or floating, is " + mask.type());
+        }
+        return Tensor.fromHelper(helper().call("rotary_attention_mask", q.array(), k.array(), v.array(),
+                gainQ.array(), gainK.array(), (double) eps, cos.array(), sin.array(), mask.array()), q.type());
     }
 
     /**

@@ -56,6 +56,9 @@ final class OpHelper {
               def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
                 h = torch.matmul(torch.reshape(x, [-1, torch.size(x, -1)]), torch.t(a))
                 return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), h, torch.t(b), beta=1, alpha=scale)
+              def low_rank_up_(self: __torch__.Ops, y: Tensor, h: Tensor, offset: int, b: Tensor, scale: float) -> Tensor:
+                hs = torch.narrow(torch.reshape(h, [-1, torch.size(h, -1)]), 1, offset, torch.size(b, 1))
+                return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), hs, torch.t(b), beta=1, alpha=scale)
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)
@@ -88,6 +91,28 @@ final class OpHelper {
                 out = torch.empty([h.size(0), h.size(1), h.size(2), h.size(3)], dtype=9, device=h.device)
                 _0 = torch.mul(h, f, out=out)
                 return torch.to(torch.flatten(torch.view_as_real(out), -2), dtype)
+              def rotary_attention(self: __torch__.Ops, q: Tensor, k: Tensor, v: Tensor, wq: Tensor, wk: Tensor, eps: float, cos: Tensor, sin: Tensor) -> Tensor:
+                qkv = (self).rotary_attention_inputs(q, k, v, wq, wk, eps, cos, sin)
+                o = torch.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], None, 0., False, scale=None)
+                return torch.flatten(torch.transpose(o, 1, 2), 2)
+              def rotary_attention_mask(self: __torch__.Ops, q: Tensor, k: Tensor, v: Tensor, wq: Tensor, wk: Tensor, eps: float, cos: Tensor, sin: Tensor, mask: Tensor) -> Tensor:
+                qkv = (self).rotary_attention_inputs(q, k, v, wq, wk, eps, cos, sin)
+                o = torch.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], mask, 0., False, scale=None)
+                return torch.flatten(torch.transpose(o, 1, 2), 2)
+              def rotary_attention_inputs(self: __torch__.Ops, q: Tensor, k: Tensor, v: Tensor, wq: Tensor, wk: Tensor, eps: float, cos: Tensor, sin: Tensor) -> Tensor:
+                dtype = q.dtype
+                qkv = torch.empty([3, q.size(0), q.size(2), q.size(1), q.size(3)], dtype=6, device=q.device)
+                f = torch.transpose(torch.complex(torch.to(cos, 6), torch.to(sin, 6)), 1, 2)
+                nq = torch.linalg_vector_norm(q, 2., [-1], True, dtype=6)
+                hq = torch.to(torch.mul(q, torch.rsqrt(torch.add(torch.div(torch.mul(nq, nq), q.size(-1)), eps))), dtype)
+                cq = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul(wq, hq), 6)), -1, [-1, 2]))
+                _0 = torch.mul(torch.transpose(cq, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[0], -1, [-1, 2])))
+                nk = torch.linalg_vector_norm(k, 2., [-1], True, dtype=6)
+                hk = torch.to(torch.mul(k, torch.rsqrt(torch.add(torch.div(torch.mul(nk, nk), k.size(-1)), eps))), dtype)
+                ck = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul(wk, hk), 6)), -1, [-1, 2]))
+                _1 = torch.mul(torch.transpose(ck, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[1], -1, [-1, 2])))
+                _2 = torch.copy_(qkv[2], torch.transpose(v, 1, 2))
+                return torch.to(qkv, dtype)
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)

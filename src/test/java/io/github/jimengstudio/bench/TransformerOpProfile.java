@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * runtime calls the block makes, with its share of the block and its GFLOP/s where it has FLOPs. All ops run
  * round-robin and each keeps its best time, to see through a shared machine's noise. Indented rows are
  * alternatives for comparison, not counted (a count of -1 subtracts a helper copy the row above includes).
- * Arguments: [rounds, default 15].
+ * With {@code -Djimeng.threads=1} ops are timed by this thread's CPU clock. Arguments: [rounds, default 15].
  */
 public final class TransformerOpProfile {
     private TransformerOpProfile() {}
@@ -28,8 +28,8 @@ public final class TransformerOpProfile {
         System.out.println(rt.report());
         long s = 1088;
         long d = 1024;
-        int h = 16;
-        int hd = 64;
+        int h = Integer.getInteger("bench.heads", 16); // 8: head dim 128, as in the real model
+        int hd = (int) d / h;
         long f = (long) (d / 3.0 * 8);
         SplittableRandom rnd = new SplittableRandom(3);
         Map<String, double[]> rows = new LinkedHashMap<>();
@@ -45,7 +45,6 @@ public final class TransformerOpProfile {
             Tensor cos = rand(rnd, 1, s, 1, hd / 2);
             Tensor sin = rand(rnd, 1, s, 1, hd / 2);
             Tensor hidden = rand(rnd, 1, s, f);
-            Tensor o = rand(rnd, 1, h, s, hd);
             Tensor ada = rand(rnd, 1, 256);
             Tensor wada = rand(rnd, 4 * d, 256);
             Tensor y = rand(rnd, 1, s, d);
@@ -62,13 +61,21 @@ public final class TransformerOpProfile {
             });
             time(rows, "norm1(x) * (1 + s), ffn_norm1 (x2)", 2, 0, reps, () -> Functional.rmsNorm(x, g.mul(scale), 1e-5f));
             time(rows, "linear to_q/k/v/out.0 (x4)", 4, lin, reps, () -> Functional.linear(x, wq, null));
-            time(rows, "q/k RMS norm [S, 16, 64] (x2)", 2, 0, reps, () -> Functional.rmsNorm(q, gh, 1e-5f));
-            time(rows, "q/k RoPE, heads first (x2)", 2, 0, reps, () -> Functional.ropePairsHeadsFirst(q, cos, sin));
-            time(rows, "v to heads first", 1, 0, reps, () -> v.transpose(1, 2).contiguous());
-            time(rows, "attention (SDPA)", 1, 4.0 * s * s * d, reps, () -> Functional.attention(qh, qh, qh));
+            Tensor k = rand(rnd, 1, s, h, hd);
+            time(rows, "q/k norm, RoPE, v, attention: 1 call", 1, 4.0 * s * s * d, reps,
+                    () -> Functional.rotaryAttention(q, k, v, gh, gh, 1e-5f, cos, sin, null));
+            time(rows, "  (the same, one op at a time)", 0, 4.0 * s * s * d, reps, () -> {
+                Tensor rq = Functional.ropePairsHeadsFirst(Functional.rmsNorm(q, gh, 1e-5f), cos, sin);
+                Tensor rk = Functional.ropePairsHeadsFirst(Functional.rmsNorm(k, gh, 1e-5f), cos, sin);
+                Tensor o2 = Functional.attention(rq, rk, v.transpose(1, 2).contiguous());
+                return o2.transpose(1, 2).reshape(1, s, d);
+            });
+            time(rows, "  (q/k RMS norm, x2)", 0, 0, reps, () -> Functional.rmsNorm(q, gh, 1e-5f));
+            time(rows, "  (q/k RoPE, heads first, x2)", 0, 0, reps, () -> Functional.ropePairsHeadsFirst(q, cos, sin));
+            time(rows, "  (v to heads first)", 0, 0, reps, () -> v.transpose(1, 2).contiguous());
+            time(rows, "  (attention alone, SDPA)", 0, 4.0 * s * s * d, reps, () -> Functional.attention(qh, qh, qh));
             time(rows, "  (SDPA on transposed views)", 0, 4.0 * s * s * d, reps,
                     () -> Functional.attention(v.transpose(1, 2), v.transpose(1, 2), v.transpose(1, 2)));
-            time(rows, "attention out to [S, dim]", 1, 0, reps, () -> o.transpose(1, 2).reshape(1, s, d));
             time(rows, "x + tanh(g) * norm2(branch) (x2)", 2, 0, reps,
                     () -> Functional.addRmsNorm(x, y, g.mul(scale), 1e-5f));
             time(rows, "linear w1/w3 (x2)", 2, ffn, reps, () -> Functional.linear(x, w1, null));
@@ -116,12 +123,14 @@ public final class TransformerOpProfile {
      * then see the same mix of quiet and busy moments.
      */
     private static void runRoundRobin(Map<String, double[]> rows, int rounds) {
+        // one intra-op thread computes on this thread: its CPU time is what an op costs, however busy the machine
+        boolean cpuClock = TorchRuntime.get().threads() == 1;
         for (int r = 0; r < rounds + 2; r++) {
             for (Map.Entry<String, Supplier<Tensor>> e : OPS.entrySet()) {
                 try (TensorScope s = TensorScope.open()) {
-                    long t0 = System.nanoTime();
+                    long t0 = TransformerBench.now(cpuClock);
                     e.getValue().get();
-                    double sec = (System.nanoTime() - t0) / 1e9;
+                    double sec = (TransformerBench.now(cpuClock) - t0) / 1e9;
                     if (r >= 2) {
                         double[] row = rows.get(e.getKey());
                         row[1] = Math.min(row[1], sec);

@@ -169,6 +169,20 @@ public final class AbortProofProbe {
             Tensor a = x.select(0, 0).select(0, 0).slice(0, 0, 3); // [3, 8]
             Functional.addLowRankInPlace(x, x, a, a.transpose(0, 1), 0.5f).toFloatArray();
         });
+        op("addLowRankUpInPlace", x -> {
+            Tensor a = x.select(0, 0).select(0, 0).slice(0, 0, 3); // [3, 8]
+            Functional.addLowRankUpInPlace(x.mul(1f), x, 2, a.transpose(0, 1), 0.5f).toFloatArray();
+        });
+        op("rotaryAttention", x -> {
+            Tensor g = Tensor.ones(x.type(), 8);
+            Tensor cos = x.slice(2, 0, 1).slice(3, 0, 4);
+            Tensor sin = x.slice(2, 0, 1).slice(3, 4, 8);
+            Functional.rotaryAttention(x, x, x, g, g, 1e-6f, cos, sin, null).toFloatArray();
+            boolean[] keep = new boolean[8];
+            java.util.Arrays.fill(keep, true);
+            Functional.rotaryAttention(x, x, x, g, g, 1e-6f, cos, sin, Tensor.ofBooleans(keep, 2, 1, 1, 4))
+                    .toFloatArray();
+        });
         op("ropePairs", x -> Functional.ropePairs(x, x.slice(3, 0, 4), x.slice(3, 4, 8)).toFloatArray());
         op("ropePairsHeadsFirst", x -> Functional.ropePairsHeadsFirst(x, x.slice(2, 0, 1).slice(3, 0, 4),
                 x.slice(2, 0, 1).slice(3, 4, 8)).toFloatArray());

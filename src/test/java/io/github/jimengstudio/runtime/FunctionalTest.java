@@ -479,6 +479,65 @@ class FunctionalTest {
     }
 
     @Test
+    void rotaryAttentionIsQkNormRopeAndAttentionOneByOneBitForBit() {
+        int b = 2;
+        int t = 7;
+        int heads = 3;
+        int d = 8;
+        Tensor q = Tensor.of(Ref.random(70, b * t * heads * d), b, t, heads, d);
+        Tensor k = Tensor.of(Ref.random(71, b * t * heads * d), b, t, heads, d);
+        Tensor v = Tensor.of(Ref.random(72, b * t * heads * d), b, t, heads, d);
+        Tensor gq = Tensor.of(Ref.uniform(73, d, 0.5f, 1.5f), d);
+        Tensor gk = Tensor.of(Ref.uniform(74, d, 0.5f, 1.5f), d);
+        Tensor cos = Tensor.of(Ref.uniform(75, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(76, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        boolean[] keep = new boolean[b * t];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = i % t < (i < t ? t : t - 2); // the second item's last two keys are padding
+        }
+        Tensor mask = Tensor.ofBooleans(keep, b, 1, 1, t);
+        Tensor rq = Functional.ropePairsHeadsFirst(Functional.rmsNorm(q, gq, 1e-5f), cos, sin);
+        Tensor rk = Functional.ropePairsHeadsFirst(Functional.rmsNorm(k, gk, 1e-5f), cos, sin);
+        Tensor rv = v.transpose(1, 2).contiguous();
+        for (Tensor m : new Tensor[] {null, mask}) {
+            Tensor o = m == null ? Functional.attention(rq, rk, rv) : Functional.attention(rq, rk, rv, m, false);
+            float[] expected = o.transpose(1, 2).reshape(b, t, heads * d).toFloatArray();
+            Tensor got = Functional.rotaryAttention(q, k, v, gq, gk, 1e-5f, cos, sin, m);
+            assertArrayEquals(new long[] {b, t, heads * d}, got.shape());
+            assertArrayEquals(expected, got.toFloatArray(), "one call, same values (mask " + (m != null) + ")");
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.rotaryAttention(q, k, v.reshape(b, t, -1), gq, gk, 1e-5f, cos, sin, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.rotaryAttention(q, k, v, gq, gk, 1e-5f, cos.slice(1, 0, 3), sin.slice(1, 0, 3), null));
+    }
+
+    @Test
+    void addLowRankUpInPlaceUsesItsColumnsOfASharedFirstProduct() {
+        int n = 6;
+        int in = 9;
+        int out = 5;
+        float[] x = Ref.random(80, n * in);
+        float[] y = Ref.random(81, n * out);
+        float[] a = Ref.random(82, 7 * in); // rows 0-1 another layer's A, rows 2-4 this layer's, 5-6 another's
+        float[] b = Ref.random(83, out * 3);
+        float[] own = java.util.Arrays.copyOfRange(a, 2 * in, 5 * in);
+        float[] expected = Functional.addLowRankInPlace(Tensor.of(y, 2, 3, out), Tensor.of(x, 2, 3, in),
+                Tensor.of(own, 3, in), Tensor.of(b, out, 3), 0.75f).toFloatArray();
+        Tensor h = Functional.linear(Tensor.of(x, 2, 3, in), Tensor.of(a, 7, in), null);
+        Tensor ty = Tensor.of(y, 2, 3, out);
+        Tensor got = Functional.addLowRankUpInPlace(ty, h, 2, Tensor.of(b, out, 3), 0.75f);
+        assertTrue(got == ty, "y itself is updated and returned");
+        double[] ref = new double[expected.length];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = expected[i];
+        }
+        assertClose(ref, got.toFloatArray(), HELPER_TOL, "addLowRankUpInPlace");
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.addLowRankUpInPlace(Tensor.of(y, 2, 3, out), h, 5, Tensor.of(b, out, 3), 1f));
+    }
+
+    @Test
     void ropeRotateHalfMatchesReference() {
         int heads = 2;
         int t = 5;
