@@ -1,0 +1,92 @@
+package io.github.jimengstudio.fiji.panel;
+
+import io.github.jimengstudio.pipeline.GenerationRecord;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import java.awt.BorderLayout;
+import java.awt.Component;
+import java.awt.event.KeyEvent;
+import java.awt.event.MouseAdapter;
+import java.awt.event.MouseEvent;
+import java.util.function.Consumer;
+import javax.swing.AbstractAction;
+import javax.swing.DefaultListCellRenderer;
+import javax.swing.DefaultListModel;
+import javax.swing.JList;
+import javax.swing.JPanel;
+import javax.swing.JScrollPane;
+import javax.swing.KeyStroke;
+import javax.swing.ListSelectionModel;
+
+/** Recent generations, newest on top; a click (or Enter) puts that generation's settings back into the controls. */
+final class HistoryList extends JPanel {
+    private final GenerationHistory history;
+    private final DefaultListModel<GenerationRecord> model = new DefaultListModel<>();
+    private final JList<GenerationRecord> list = new JList<>(model);
+    private final Consumer<GenerationRecord> restore;
+
+    HistoryList(GenerationHistory history, Consumer<GenerationRecord> restore) {
+        super(new BorderLayout());
+        this.history = history;
+        this.restore = restore;
+        list.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
+        list.setVisibleRowCount(4);
+        list.setCellRenderer(new DefaultListCellRenderer() {
+            @Override
+            public Component getListCellRendererComponent(JList<?> l, Object value, int index, boolean selected,
+                    boolean focus) {
+                GenerationRecord r = (GenerationRecord) value;
+                super.getListCellRendererComponent(l, describe(r), index, selected, focus);
+                setToolTipText(r.request().prompt());
+                return this;
+            }
+        });
+        list.addMouseListener(new MouseAdapter() {
+            @Override
+            public void mouseClicked(MouseEvent e) {
+                int i = list.locationToIndex(e.getPoint());
+                if (i >= 0 && list.getCellBounds(i, i).contains(e.getPoint())) {
+                    restoreAt(i);
+                }
+            }
+        });
+        list.getInputMap().put(KeyStroke.getKeyStroke(KeyEvent.VK_ENTER, 0), "restore");
+        list.getActionMap().put("restore", new AbstractAction() {
+            @Override
+            public void actionPerformed(java.awt.event.ActionEvent e) {
+                GenerationRecord r = list.getSelectedValue();
+                if (r != null) {
+                    restore.accept(r);
+                }
+            }
+        });
+        add(new JScrollPane(list), BorderLayout.CENTER);
+    }
+
+    void add(GenerationRecord record) {
+        history.add(record);
+        model.clear();
+        history.records().forEach(model::addElement);
+    }
+
+    /** Newest first, as listed. */
+    java.util.List<GenerationRecord> records() {
+        return history.records();
+    }
+
+    /** What a click on row {@code i} does. */
+    void restoreAt(int i) {
+        restore.accept(model.get(i));
+    }
+
+    /** "seed 42 · 1024×1024 · 8 steps · a red fox in the snow…" */
+    static String describe(GenerationRecord r) {
+        GenerationRequest q = r.request();
+        String prompt = q.prompt().strip().replaceAll("\\s+", " ");
+        if (prompt.length() > 40) {
+            prompt = prompt.substring(0, 39) + "…";
+        }
+        String lora = q.loras().isEmpty() ? "" : " · " + q.loras().get(0);
+        return "seed " + q.seedString() + " · " + q.width() + "×" + q.height() + " · " + q.steps() + " steps" + lora
+                + " · " + prompt;
+    }
+}

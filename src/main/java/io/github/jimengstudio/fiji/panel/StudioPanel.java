@@ -1,0 +1,382 @@
+package io.github.jimengstudio.fiji.panel;
+
+import ij.ImagePlus;
+import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationCancelledException;
+import io.github.jimengstudio.pipeline.GenerationRecord;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.PreviewImage;
+import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.Stage;
+import java.awt.BorderLayout;
+import java.awt.Color;
+import java.awt.FlowLayout;
+import java.awt.GraphicsEnvironment;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.swing.BorderFactory;
+import javax.swing.BoxLayout;
+import javax.swing.JButton;
+import javax.swing.JFileChooser;
+import javax.swing.JLabel;
+import javax.swing.JPanel;
+import javax.swing.SwingUtilities;
+import javax.swing.filechooser.FileNameExtensionFilter;
+
+/**
+ * The Studio panel (DESIGN §6): model status, LoRA and strength, the prompt, the settings fold-out, Generate /
+ * Cancel / Save, progress with a live preview, and the history of recent generations.
+ *
+ * <p>Threads: the panel lives on the EDT. Everything that touches the engine (submitting, LoRA scans, the model
+ * status, saving) runs on the panel's own worker thread; the generation reports on the engine's thread; both hand
+ * their results back with {@code invokeLater}. So the EDT never waits on the engine, and a slow disk or a long
+ * queue never freezes Fiji.
+ */
+public final class StudioPanel extends JPanel {
+    private static final Color PROBLEM = new Color(0xB00020);
+
+    private final StudioEngine engine;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jimeng-panel");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final JLabel modelStatus = new JLabel("Model: …");
+    private final LoraChooser lora = new LoraChooser();
+    private final PromptBox prompt = new PromptBox(this::generate);
+    private final TuningPanel tuning = new TuningPanel();
+    private final JButton generateButton = new JButton("Generate");
+    private final JButton cancelButton = new JButton("Cancel");
+    private final JButton saveButton = new JButton("Save…");
+    private final JLabel problem = new JLabel(" ");
+    private final ProgressView progress = new ProgressView();
+    private final HistoryList history;
+
+    /** EDT only. */
+    private StudioEngine.Job running;
+    private boolean busy;
+    /** The last image this panel made, for Save. EDT only. */
+    private ImagePlus lastImage;
+
+    public StudioPanel(StudioEngine engine) {
+        this(engine, GenerationHistory.DEFAULT_CAPACITY);
+    }
+
+    StudioPanel(StudioEngine engine, int historySize) {
+        super(new BorderLayout(0, 6));
+        this.engine = engine;
+        this.history = new HistoryList(new GenerationHistory(historySize), this::restore);
+        setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
+
+        generateButton.setToolTipText("Generate (Ctrl+Enter in the prompt)");
+        generateButton.addActionListener(e -> generate());
+        cancelButton.addActionListener(e -> cancel());
+        saveButton.setToolTipText("Save the last image as PNG or TIFF with how it was made");
+        saveButton.addActionListener(e -> save());
+        lora.refresh.addActionListener(e -> refreshLoras());
+        problem.setForeground(PROBLEM);
+
+        JPanel top = new JPanel();
+        top.setLayout(new BoxLayout(top, BoxLayout.Y_AXIS));
+        for (JPanel row : List.of(row(modelStatus), row(lora), row(prompt), row(tuning), buttons(), row(problem))) {
+            top.add(row);
+        }
+        JPanel bottom = new JPanel(new BorderLayout(0, 6));
+        bottom.add(progress, BorderLayout.CENTER);
+        history.setBorder(BorderFactory.createTitledBorder("History (click to restore)"));
+        bottom.add(history, BorderLayout.SOUTH);
+        add(top, BorderLayout.NORTH);
+        add(bottom, BorderLayout.CENTER);
+        setBusy(false);
+        saveButton.setEnabled(false);
+
+        onWorker(() -> {
+            List<String> names = engine.loraNames();
+            SwingUtilities.invokeLater(() -> lora.setNames(names));
+            return null;
+        }, "LoRAs");
+        refreshModelStatus();
+    }
+
+    private static JPanel row(java.awt.Component c) {
+        JPanel p = new JPanel(new BorderLayout());
+        p.setBorder(BorderFactory.createEmptyBorder(2, 0, 2, 0));
+        p.add(c, BorderLayout.CENTER);
+        return p;
+    }
+
+    private JPanel buttons() {
+        JPanel p = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 2));
+        p.add(generateButton);
+        p.add(cancelButton);
+        p.add(saveButton);
+        return p;
+    }
+
+    // ---- reading and writing the controls (EDT) ----------------------------------------------------------------
+
+    /** The controls' values. @throws io.github.jimengstudio.pipeline.InvalidRequestException for unreadable text */
+    PanelSettings settings() {
+        return new PanelSettings(prompt.text(), lora.selected(), lora.strength(), tuning.steps(), tuning.guidance(),
+                tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
+    }
+
+    /** Puts a past generation's settings back (its seed locked): Generate then makes it again. */
+    void restore(GenerationRecord record) {
+        PanelSettings s = PanelSettings.of(record);
+        prompt.setText(s.prompt());
+        lora.select(s.lora(), s.loraStrength());
+        tuning.restore(s);
+        showProblem(null);
+    }
+
+    // ---- actions (EDT) -----------------------------------------------------------------------------------------
+
+    /** Generate / Ctrl+Enter: builds the request from the controls and hands it to the worker. */
+    void generate() {
+        if (busy) {
+            return;
+        }
+        GenerationRequest request;
+        try {
+            request = settings().toRequest();
+        } catch (IllegalArgumentException e) {
+            showProblem(e.getMessage());
+            return;
+        }
+        showProblem(null);
+        setBusy(true);
+        progress.started();
+        worker.execute(() -> {
+            try {
+                StudioEngine.Job job = engine.submit(request, new ToSwing());
+                SwingUtilities.invokeLater(() -> running = job);
+                job.result().whenComplete((image, error) -> SwingUtilities.invokeLater(() -> ended(image, error)));
+            } catch (RuntimeException e) {
+                SwingUtilities.invokeLater(() -> ended(null, e));
+            }
+        });
+    }
+
+    void cancel() {
+        StudioEngine.Job job = running;
+        if (job != null) {
+            progress.ended("Cancelling…");
+            worker.execute(job::cancel);
+        }
+    }
+
+    private void ended(GeneratedImage image, Throwable error) {
+        running = null;
+        setBusy(false);
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (cause instanceof GenerationCancelledException) {
+                progress.ended("Cancelled.");
+            } else {
+                progress.ended("Failed.");
+                showProblem(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            }
+            return;
+        }
+        GenerationRecord record = image.record();
+        history.add(record);
+        tuning.showUsedSeed(record.request().seedString());
+        progress.finished(image, ProgressView.toImage(image.width(), image.height(), image.rgb()));
+        modelStatus.setText("Model loaded (" + record.device() + "): " + record.modelIdentity());
+        modelStatus.setForeground(null);
+        onWorker(() -> {
+            ImagePlus imp = engine.toImagePlus(image);
+            SwingUtilities.invokeLater(() -> {
+                lastImage = imp;
+                saveButton.setEnabled(true);
+                if (!GraphicsEnvironment.isHeadless()) {
+                    imp.show();
+                }
+            });
+            return null;
+        }, "showing the image");
+    }
+
+    private void save() {
+        ImagePlus imp = lastImage;
+        if (imp == null) {
+            return;
+        }
+        JFileChooser chooser = new JFileChooser();
+        chooser.setDialogTitle("Save with provenance");
+        chooser.addChoosableFileFilter(new FileNameExtensionFilter("PNG with parameters (*.png)", "png"));
+        chooser.addChoosableFileFilter(new FileNameExtensionFilter("TIFF with ImageJ Info (*.tif)", "tif", "tiff"));
+        chooser.setAcceptAllFileFilterUsed(false);
+        chooser.setSelectedFile(new File(imp.getTitle().replaceAll("[^\\w\\- ()]+", "_").strip() + ".png"));
+        if (chooser.showSaveDialog(this) != JFileChooser.APPROVE_OPTION) {
+            return;
+        }
+        Path file = withExtension(chooser.getSelectedFile().toPath(), chooser.getFileFilter().getDescription()
+                .startsWith("TIFF") ? ".tif" : ".png");
+        onWorker(() -> {
+            engine.save(imp, file);
+            SwingUtilities.invokeLater(() -> progress.ended("Saved " + file.getFileName()));
+            return null;
+        }, "saving");
+    }
+
+    /** {@code file} as given when it already ends in .png/.tif/.tiff, else with {@code extension} added. */
+    static Path withExtension(Path file, String extension) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png") || name.endsWith(".tif") || name.endsWith(".tiff")) {
+            return file;
+        }
+        return file.resolveSibling(file.getFileName() + extension);
+    }
+
+    private void refreshLoras() {
+        onWorker(() -> {
+            List<String> names = engine.refreshLoras();
+            SwingUtilities.invokeLater(() -> lora.setNames(names));
+            return null;
+        }, "LoRA folder");
+    }
+
+    private void refreshModelStatus() {
+        onWorker(() -> {
+            String status = engine.modelStatus();
+            SwingUtilities.invokeLater(() -> {
+                modelStatus.setText(status);
+                modelStatus.setToolTipText(status);
+            });
+            return null;
+        }, "Model");
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private interface Work {
+        Void run() throws Exception;
+    }
+
+    /** Runs {@code work} on the worker; a failure becomes the inline problem line, prefixed with {@code what}. */
+    private void onWorker(Work work, String what) {
+        worker.execute(() -> {
+            try {
+                work.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                String m = what + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                SwingUtilities.invokeLater(() -> {
+                    if (what.equals("Model")) {
+                        modelStatus.setText("No model: " + e.getMessage());
+                        modelStatus.setToolTipText(e.getMessage());
+                        modelStatus.setForeground(PROBLEM);
+                    } else {
+                        showProblem(m);
+                    }
+                });
+            }
+        });
+    }
+
+    private void showProblem(String message) {
+        problem.setText(message == null ? " " : "<html>" + escape(message) + "</html>");
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private void setBusy(boolean b) {
+        busy = b;
+        generateButton.setEnabled(!b);
+        cancelButton.setEnabled(b);
+        lora.setEnabledWhileIdle(!b);
+        tuning.setEnabledWhileIdle(!b);
+    }
+
+    /** The inline problem line, as plain text (for tests). */
+    String problemText() {
+        return problem.getText().replaceAll("<[^>]+>", "").strip();
+    }
+
+    ProgressView progress() {
+        return progress;
+    }
+
+    PromptBox promptBox() {
+        return prompt;
+    }
+
+    TuningPanel tuning() {
+        return tuning;
+    }
+
+    LoraChooser loraChooser() {
+        return lora;
+    }
+
+    HistoryList history() {
+        return history;
+    }
+
+    String modelStatusText() {
+        return modelStatus.getText();
+    }
+
+    /** Waits until the worker has done what was handed to it so far (tests and the screenshot driver). */
+    void awaitWorker() throws InterruptedException {
+        try {
+            worker.submit(() -> null).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the worker; the panel is unusable afterwards. */
+    void dispose() {
+        worker.shutdownNow();
+    }
+
+    /** Hands the generation thread's reports to the EDT; converts previews there-before, off the EDT. */
+    private final class ToSwing implements ProgressListener {
+        @Override
+        public void stage(Stage stage) {
+            SwingUtilities.invokeLater(() -> {
+                progress.stage(stage);
+                if (stage == Stage.LOADING) {
+                    modelStatus.setText("Loading the model…");
+                }
+            });
+        }
+
+        @Override
+        public void stageProgress(Stage stage, double fraction, String detail) {
+            SwingUtilities.invokeLater(() -> progress.stageProgress(stage, fraction, detail));
+        }
+
+        @Override
+        public void step(int step, int steps, Duration elapsed, Duration eta) {
+            SwingUtilities.invokeLater(() -> progress.step(step, steps, eta));
+        }
+
+        @Override
+        public void preview(PreviewImage preview) {
+            BufferedImage img = ProgressView.toImage(preview);
+            SwingUtilities.invokeLater(() -> progress.preview(img));
+        }
+
+        @Override
+        public void warning(String message) {
+            SwingUtilities.invokeLater(() -> showProblem(message));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.github.jimengstudio.fiji.panel;
+
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.InvalidRequestException;
+import java.awt.BorderLayout;
+import java.awt.GridBagConstraints;
+import java.awt.GridBagLayout;
+import java.awt.Insets;
+import java.text.ParseException;
+import javax.swing.JCheckBox;
+import javax.swing.JComboBox;
+import javax.swing.JComponent;
+import javax.swing.JLabel;
+import javax.swing.JPanel;
+import javax.swing.JSpinner;
+import javax.swing.JTextField;
+import javax.swing.JToggleButton;
+import javax.swing.SpinnerNumberModel;
+
+/**
+ * The fold-out under the prompt: steps, guidance, seed (locked, or the dice: a new one each run) and size (a
+ * preset or a typed W × H). Folded, it shows one line summing up the settings.
+ */
+final class TuningPanel extends JPanel {
+    private final JToggleButton fold = new JToggleButton();
+    private final JPanel body = new JPanel(new GridBagLayout());
+    private final JSpinner steps = new JSpinner(new SpinnerNumberModel(GenerationRequest.DEFAULT_STEPS, 1,
+            GenerationRequest.MAX_STEPS, 1));
+    private final JSpinner guidance = new JSpinner(new SpinnerNumberModel(0.0, 0.0,
+            GenerationRequest.MAX_GUIDANCE, 0.5));
+    private final JCheckBox lock = new JCheckBox("Lock");
+    private final JTextField seed = new JTextField(12);
+    private final JComboBox<String> size = new JComboBox<>();
+
+    TuningPanel() {
+        super(new BorderLayout());
+        fold.setBorderPainted(false);
+        fold.setContentAreaFilled(false);
+        fold.setFocusPainted(false);
+        fold.setHorizontalAlignment(JToggleButton.LEADING);
+        fold.addActionListener(e -> unfold(fold.isSelected()));
+        ImageSize.PRESETS.forEach(p -> size.addItem(p.label()));
+        size.setEditable(true);
+        size.setToolTipText("A preset, or type width × height (multiples of 16, 64 to 4096)");
+        lock.setToolTipText("Locked: this seed every run. Unlocked: a new random seed each run, shown afterwards.");
+        lock.addActionListener(e -> seedLockChanged());
+        steps.addChangeListener(e -> updateSummary());
+        guidance.addChangeListener(e -> updateSummary());
+        size.addActionListener(e -> updateSummary());
+        seed.setToolTipText("0 to 18446744073709551615; the same seed and settings give the same image");
+        row(0, "Steps", steps);
+        row(1, "Guidance", guidance);
+        JPanel seedRow = new JPanel(new BorderLayout(4, 0));
+        seedRow.add(seed, BorderLayout.CENTER);
+        seedRow.add(lock, BorderLayout.EAST);
+        row(2, "Seed", seedRow);
+        row(3, "Size", size);
+        add(fold, BorderLayout.NORTH);
+        add(body, BorderLayout.CENTER);
+        seedLockChanged();
+        unfold(false);
+    }
+
+    private void row(int y, String label, JComponent field) {
+        GridBagConstraints c = new GridBagConstraints();
+        c.gridy = y;
+        c.insets = new Insets(2, 4, 2, 4);
+        c.anchor = GridBagConstraints.LINE_START;
+        body.add(new JLabel(label), c);
+        c.gridx = 1;
+        c.weightx = 1;
+        c.fill = GridBagConstraints.HORIZONTAL;
+        body.add(field, c);
+    }
+
+    void unfold(boolean open) {
+        fold.setSelected(open);
+        body.setVisible(open);
+        updateSummary();
+        revalidate();
+    }
+
+    boolean isUnfolded() {
+        return body.isVisible();
+    }
+
+    private void seedLockChanged() {
+        seed.setEditable(lock.isSelected());
+        updateSummary();
+    }
+
+    private void updateSummary() {
+        String seedText = lock.isSelected() ? "seed " + seed.getText().strip() : "random seed";
+        fold.setText((body.isVisible() ? "▾ " : "▸ ") + "Settings: " + steps.getValue() + " steps, guidance "
+                + guidance.getValue() + ", " + seedText + ", " + size.getEditor().getItem());
+    }
+
+    /** Takes the spinners' typed text too, which Swing only commits on Enter or focus loss. */
+    int steps() {
+        commit(steps, "Steps: type a whole number from 1 to " + GenerationRequest.MAX_STEPS + ".");
+        return ((Number) steps.getValue()).intValue();
+    }
+
+    double guidance() {
+        commit(guidance, "Guidance: type a number from 0 to " + GenerationRequest.MAX_GUIDANCE
+                + " (0 = none, the Turbo default).");
+        return ((Number) guidance.getValue()).doubleValue();
+    }
+
+    private static void commit(JSpinner spinner, String problem) {
+        try {
+            spinner.commitEdit();
+        } catch (ParseException e) {
+            throw new InvalidRequestException(problem);
+        }
+    }
+
+    boolean seedLocked() {
+        return lock.isSelected();
+    }
+
+    String seedText() {
+        return seed.getText();
+    }
+
+    String sizeText() {
+        Object typed = size.getEditor().getItem();
+        return typed == null ? "" : typed.toString();
+    }
+
+    /** After a run with the dice: the seed it drew, so the user can lock it. */
+    void showUsedSeed(String usedSeed) {
+        if (!lock.isSelected()) {
+            seed.setText(usedSeed);
+        }
+        updateSummary();
+    }
+
+    void restore(PanelSettings s) {
+        steps.setValue(s.steps());
+        guidance.setValue(s.guidance());
+        lock.setSelected(s.seedLocked());
+        seed.setText(s.seed());
+        size.setSelectedItem(s.size());
+        size.getEditor().setItem(s.size());
+        seedLockChanged();
+    }
+
+    void setEnabledWhileIdle(boolean idle) {
+        steps.setEnabled(idle);
+        guidance.setEnabled(idle);
+        lock.setEnabled(idle);
+        seed.setEnabled(idle);
+        size.setEnabled(idle);
+    }
+}
