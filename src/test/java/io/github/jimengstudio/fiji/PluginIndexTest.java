@@ -28,11 +28,12 @@ class PluginIndexTest {
         assertTrue(index != null, "no index lists " + JimengService.class.getName());
         for (Class<?> c : List.of(JimengService.class, GenerateImageCommand.class, RegenerateCommand.class,
                 RefreshLorasCommand.class, UnloadModelCommand.class, DownloadModelCommand.class,
-                DiagnosticsCommand.class, SaveWithProvenanceCommand.class, CancelCommand.class)) {
+                DiagnosticsCommand.class, SaveWithProvenanceCommand.class, CancelCommand.class,
+                StudioPanelCommand.class)) {
             assertTrue(index.contains("\"class\":\"" + c.getName() + "\""), c.getName() + " missing from " + index);
         }
         for (String item : List.of("Generate Image...", "Regenerate from Image", "Refresh LoRAs", "Unload Model",
-                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel")) {
+                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel", "Studio Panel")) {
             assertTrue(index.contains("\"menuPath\":\"Plugins>Jimeng Studio>" + item + "\""), item);
         }
     }

@@ -1,0 +1,121 @@
+package io.github.jimengstudio.fiji.panel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.pipeline.GenerationRecord;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.GenerationTimings;
+import io.github.jimengstudio.pipeline.InvalidRequestException;
+import io.github.jimengstudio.pipeline.LoraUse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The panel's controls as values: to a request (with readable refusals), size parsing, history and restoring. */
+class PanelSettingsTest {
+
+    private static PanelSettings fox() {
+        return new PanelSettings("a red fox in the snow", PanelSettings.NO_LORA, 1.0, 8, 0.0, false, "",
+                "1024 × 768");
+    }
+
+    static GenerationRecord record(GenerationRequest request) {
+        return new GenerationRecord(request, "tiny", "Jimeng Studio test", "cpu", "float32", "libtorch", "euler",
+                Instant.parse("2025-11-27T10:15:30Z"), new GenerationTimings(Map.of(), List.of(), 0, 1234.0),
+                List.of());
+    }
+
+    @Test
+    void theControlsBecomeTheRequestTheyShow() {
+        GenerationRequest r = new PanelSettings("fox", "ink-style", 0.8, 4, 2.5, true, "42", "640x480")
+                .toRequest();
+        assertEquals("fox", r.prompt());
+        assertEquals(640, r.width());
+        assertEquals(480, r.height());
+        assertEquals(4, r.steps());
+        assertEquals(2.5, r.guidance());
+        assertEquals(42L, r.seed());
+        assertEquals(List.of(new LoraUse("ink-style", 0.8)), r.loras());
+    }
+
+    @Test
+    void anUnlockedSeedIsLeftForTheEngineToDrawAndNoLoraMeansNone() {
+        GenerationRequest r = fox().toRequest();
+        assertNull(r.seed());
+        assertTrue(r.loras().isEmpty());
+        assertEquals(1024, r.width());
+        assertEquals(768, r.height());
+    }
+
+    @Test
+    void aLockedSeedTakesTheWholeUnsigned64BitRange() {
+        GenerationRequest r = new PanelSettings("fox", PanelSettings.NO_LORA, 1, 8, 0, true,
+                " 18446744073709551615 ", "512 × 512").toRequest();
+        assertEquals("18446744073709551615", r.seedString());
+    }
+
+    @Test
+    void badInputIsRefusedWithAMessageSayingWhatToChange() {
+        assertEquals("The prompt is empty: describe the picture you want.", assertThrows(InvalidRequestException.class,
+                () -> new PanelSettings("  ", PanelSettings.NO_LORA, 1, 8, 0, false, "", "1024 × 1024").toRequest())
+                .getMessage());
+        assertEquals("Size 'big' is not width × height: choose a preset or type e.g. 832 x 1216.",
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                        8, 0, false, "", "big").toRequest()).getMessage());
+        assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                        8, 0, false, "", "1000 x 1024").toRequest()).getMessage());
+        assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA,
+                1, 8, 0, true, "forty-two", "1024 × 1024").toRequest()).getMessage()
+                .startsWith("seed 'forty-two' is not a whole number from 0 to 18446744073709551615"));
+        assertEquals("The seed is locked but empty: type a seed, or unlock it for a new random seed each run.",
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                        8, 0, true, " ", "1024 × 1024").toRequest()).getMessage());
+        assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "ink", 12.0, 8, 0,
+                false, "", "1024 × 1024").toRequest()).getMessage().startsWith("LoRA 'ink' has strength 12.0"));
+    }
+
+    @Test
+    void sizesParseWithAnySeparatorAndPresetsReadBackAsThemselves() {
+        assertEquals(new ImageSize(832, 1216), ImageSize.parse("832x1216"));
+        assertEquals(new ImageSize(832, 1216), ImageSize.parse(" 832 X 1216 "));
+        assertEquals(new ImageSize(640, 480), ImageSize.parse("640*480"));
+        assertEquals(new ImageSize(768, 1024), ImageSize.parse("768 × 1024"));
+        for (ImageSize preset : ImageSize.PRESETS) {
+            assertEquals(preset, ImageSize.parse(preset.label()));
+        }
+        assertEquals(List.of("1024 × 1024", "1024 × 768", "768 × 1024", "512 × 512"),
+                ImageSize.PRESETS.stream().map(ImageSize::label).toList());
+        for (String bad : new String[] {"", "1024", "1024x", "x768", "1024x768x3", "-64x64", "1e3x64"}) {
+            assertThrows(InvalidRequestException.class, () -> ImageSize.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void restoringARecordLocksItsSeedSoGenerateMakesTheSameRequest() {
+        GenerationRequest made = GenerationRequest.builder("fox at dusk").size(512, 768).steps(6).guidance(1.5)
+                .seed(-2L).loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.0))).build();
+        PanelSettings s = PanelSettings.of(record(made));
+        assertTrue(s.seedLocked());
+        assertEquals("18446744073709551614", s.seed());
+        assertEquals("512 × 768", s.size());
+        assertEquals("ink-style", s.lora());
+        assertEquals(0.6, s.loraStrength());
+        GenerationRequest again = s.toRequest();
+        assertEquals(made.toBuilder().loras(List.of(new LoraUse("ink-style", 0.6))).build(), again);
+    }
+
+    @Test
+    void theHistoryKeepsTheNewestFirstAndDropsTheOldestBeyondItsCapacity() {
+        GenerationHistory h = new GenerationHistory(3);
+        for (long seed = 1; seed <= 5; seed++) {
+            h.add(record(GenerationRequest.builder("fox").seed(seed).build()));
+        }
+        assertEquals(List.of(5L, 4L, 3L), h.records().stream().map(r -> r.request().seed()).toList());
+        assertThrows(IllegalArgumentException.class, () -> new GenerationHistory(0));
+    }
+}

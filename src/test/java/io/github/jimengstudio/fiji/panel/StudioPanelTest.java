@@ -1,0 +1,257 @@
+package io.github.jimengstudio.fiji.panel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.process.ColorProcessor;
+import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.InvalidRequestException;
+import io.github.jimengstudio.pipeline.PreviewImage;
+import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.Stage;
+import java.awt.event.ActionEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.swing.JTextArea;
+import javax.swing.SwingUtilities;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The panel against a stand-in engine, without any window (a JPanel needs no display, so this runs headless): the
+ * controls become the submitted request, Ctrl+Enter submits and typing does not, bad input is shown inline, a
+ * finished run lands in the history and restores from it, and no engine call ever happens on the EDT.
+ */
+class StudioPanelTest {
+
+    /** Records every call, and on which thread it came. */
+    static final class FakeEngine implements StudioEngine {
+        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        final List<String> callsOnEdt = Collections.synchronizedList(new ArrayList<>());
+        final List<GenerationRequest> submitted = Collections.synchronizedList(new ArrayList<>());
+        volatile CompletableFuture<GeneratedImage> last;
+        volatile RuntimeException refusal;
+
+        private void called(String what) {
+            calls.add(what);
+            if (SwingUtilities.isEventDispatchThread()) {
+                callsOnEdt.add(what);
+            }
+        }
+
+        @Override
+        public Job submit(GenerationRequest request, ProgressListener listener) {
+            called("submit");
+            if (refusal != null) {
+                throw refusal;
+            }
+            submitted.add(request);
+            GenerationRequest resolved = request.withResolvedSeed(new SplittableRandom(7));
+            CompletableFuture<GeneratedImage> result = CompletableFuture.supplyAsync(() -> {
+                listener.stage(Stage.DENOISING);
+                listener.step(1, 1, Duration.ofMillis(5), Duration.ZERO);
+                listener.preview(new PreviewImage(1, 1, 2, 2, new byte[12]));
+                byte[] rgb = new byte[64 * 64 * 3];
+                java.util.Arrays.fill(rgb, (byte) 200);
+                return new GeneratedImage(64, 64, rgb, PanelSettingsTest.record(resolved));
+            }, Executors.newSingleThreadExecutor());
+            last = result;
+            return new Job() {
+                @Override
+                public CompletableFuture<GeneratedImage> result() {
+                    return result;
+                }
+
+                @Override
+                public void cancel() {
+                    called("cancel");
+                }
+            };
+        }
+
+        @Override
+        public List<String> loraNames() {
+            called("loraNames");
+            return List.of("ink-style");
+        }
+
+        @Override
+        public List<String> refreshLoras() {
+            called("refreshLoras");
+            return List.of("ink-style", "pencil");
+        }
+
+        @Override
+        public String modelStatus() {
+            called("modelStatus");
+            return "Model not loaded yet: tiny";
+        }
+
+        @Override
+        public ImagePlus toImagePlus(GeneratedImage image) {
+            called("toImagePlus");
+            return new ImagePlus("made", new ColorProcessor(image.width(), image.height()));
+        }
+
+        @Override
+        public void save(ImagePlus image, Path file) {
+            called("save");
+        }
+    }
+
+    private FakeEngine engine;
+    private StudioPanel panel;
+
+    @BeforeEach
+    void open() throws Exception {
+        engine = new FakeEngine();
+        panel = onEdt(() -> new StudioPanel(engine, 3));
+        settle();
+    }
+
+    @AfterEach
+    void close() {
+        panel.dispose();
+    }
+
+    private static <T> T onEdt(java.util.concurrent.Callable<T> task) throws Exception {
+        AtomicReference<T> out = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        SwingUtilities.invokeAndWait(() -> {
+            try {
+                out.set(task.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return out.get();
+    }
+
+    private static void onEdt(Runnable task) throws Exception {
+        SwingUtilities.invokeAndWait(task);
+    }
+
+    /** Lets the worker, the stand-in generation and the EDT hand-offs run out. */
+    private void settle() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            panel.awaitWorker();
+            CompletableFuture<GeneratedImage> job = engine.last;
+            if (job != null) {
+                job.handle((a, b) -> null).get(10, TimeUnit.SECONDS);
+            }
+            onEdt(() -> {});
+        }
+    }
+
+    private void pressCtrlEnter() throws Exception {
+        onEdt(() -> {
+            JTextArea area = panel.promptBox().area();
+            Object key = area.getInputMap().get(PromptBox.CTRL_ENTER);
+            area.getActionMap().get(key).actionPerformed(new ActionEvent(area, ActionEvent.ACTION_PERFORMED, ""));
+        });
+        settle();
+    }
+
+    @Test
+    void ctrlEnterSubmitsTheControlsAndTheResultLandsInTheHistoryWithItsDrawnSeed() throws Exception {
+        assertEquals("Model not loaded yet: tiny", onEdt(panel::modelStatusText));
+        onEdt(() -> panel.promptBox().area().replaceSelection("a red fox in the snow"));
+        settle();
+        assertTrue(engine.submitted.isEmpty(), "typing started work");
+
+        pressCtrlEnter();
+        assertEquals(1, engine.submitted.size());
+        GenerationRequest sent = engine.submitted.get(0);
+        assertEquals("a red fox in the snow", sent.prompt());
+        assertEquals(1024, sent.width());
+        assertEquals(GenerationRequest.DEFAULT_STEPS, sent.steps());
+        assertNull(sent.seed(), "the dice leave the seed to the engine");
+
+        assertEquals(1, onEdt(() -> panel.history().records().size()));
+        String drawn = onEdt(() -> panel.history().records().get(0).request().seedString());
+        assertEquals(drawn, onEdt(() -> panel.tuning().seedText()), "the drawn seed is shown after the run");
+        assertTrue(onEdt(() -> panel.progress().line()).startsWith("Done in 1.2 s, seed " + drawn));
+        assertEquals("", onEdt(panel::problemText));
+        assertTrue(engine.calls.contains("toImagePlus"));
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void clickingAHistoryEntryRestoresItsSettingsWithTheSeedLocked() throws Exception {
+        onEdt(() -> panel.promptBox().setText("fox at dusk"));
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 3, 1.5, false, "",
+                "512 × 768")));
+        pressCtrlEnter();
+        String drawn = onEdt(() -> panel.history().records().get(0).request().seedString());
+
+        onEdt(() -> {
+            panel.promptBox().setText("something else");
+            panel.tuning().restore(PanelSettings.defaults());
+        });
+        onEdt(() -> panel.history().restoreAt(0));
+        PanelSettings restored = onEdt(panel::settings);
+        assertEquals("fox at dusk", restored.prompt());
+        assertEquals(3, restored.steps());
+        assertEquals(1.5, restored.guidance());
+        assertEquals("512 × 768", restored.size());
+        assertTrue(restored.seedLocked());
+        assertEquals(drawn, restored.seed());
+
+        pressCtrlEnter();
+        assertEquals(2, engine.submitted.size());
+        assertEquals(drawn, engine.submitted.get(1).seedString(), "the restored seed is used again");
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void badInputIsShownInlineAndNothingIsSubmitted() throws Exception {
+        pressCtrlEnter();
+        assertEquals("The prompt is empty: describe the picture you want.", onEdt(panel::problemText));
+        onEdt(() -> {
+            panel.promptBox().setText("fox");
+            panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 8, 0, false, "", "1000 x 64"));
+        });
+        pressCtrlEnter();
+        assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
+                onEdt(panel::problemText));
+        assertTrue(engine.submitted.isEmpty());
+        assertFalse(engine.calls.contains("submit"));
+    }
+
+    @Test
+    void anEngineRefusalIsShownInlineAndThePanelIsReadyAgain() throws Exception {
+        engine.refusal = new InvalidRequestException("There is no LoRA 'gone' in /lora: choose one of ink-style.");
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals("There is no LoRA 'gone' in /lora: choose one of ink-style.", onEdt(panel::problemText));
+        engine.refusal = null;
+        pressCtrlEnter();
+        assertEquals(1, engine.submitted.size(), "Generate works again after a refusal");
+        assertEquals("", onEdt(panel::problemText));
+        assertNotNull(engine.last);
+    }
+
+    @Test
+    void fileNamesGetTheChosenExtensionUnlessTheyHaveOne() {
+        assertEquals(Path.of("/x/fox.png"), StudioPanel.withExtension(Path.of("/x/fox"), ".png"));
+        assertEquals(Path.of("/x/fox.TIF"), StudioPanel.withExtension(Path.of("/x/fox.TIF"), ".png"));
+        assertEquals(Path.of("/x/fox.v2.tif"), StudioPanel.withExtension(Path.of("/x/fox.v2"), ".tif"));
+    }
+}
