@@ -30,6 +30,7 @@ final class ProgressView extends JPanel {
 
     ProgressView() {
         super(new BorderLayout(0, 4));
+        line.setName("progress");
         bar.setStringPainted(false);
         add(picture, BorderLayout.CENTER);
         JPanel south = new JPanel(new BorderLayout(0, 2));

@@ -44,6 +44,7 @@ final class PromptBox extends JPanel {
 
     PromptBox(Runnable submit) {
         super(new BorderLayout());
+        text.setName("prompt");
         text.setLineWrap(true);
         text.setWrapStyleWord(true);
         text.getAccessibleContext().setAccessibleName("Prompt");

@@ -52,10 +52,8 @@ final class ServiceEngine implements StudioEngine {
 
     @Override
     public String modelStatus() throws IOException, InterruptedException {
-        if (jimeng.isModelLoaded()) {
-            return "Model loaded: " + jimeng.locateModel().describe();
-        }
-        return "Model not loaded yet (loads on the first Generate): " + jimeng.locateModel().describe();
+        String model = jimeng.locateModel().describe();
+        return (jimeng.isModelLoaded() ? "Model loaded: " : "Model (loads on first Generate): ") + model;
     }
 
     @Override

@@ -42,6 +42,8 @@ import javax.swing.filechooser.FileNameExtensionFilter;
  */
 public final class StudioPanel extends JPanel {
     private static final Color PROBLEM = new Color(0xB00020);
+    /** Wide enough for the controls; long texts (paths, prompts) are cut with "…" and shown in full as tooltips. */
+    private static final int WIDTH = 440;
 
     private final StudioEngine engine;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -77,6 +79,7 @@ public final class StudioPanel extends JPanel {
         this.history = new HistoryList(new GenerationHistory(historySize), this::restore);
         setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
 
+        generateButton.setName("generate");
         generateButton.setToolTipText("Generate (Ctrl+Enter in the prompt)");
         generateButton.addActionListener(e -> generate());
         cancelButton.addActionListener(e -> cancel());
@@ -105,6 +108,20 @@ public final class StudioPanel extends JPanel {
             return null;
         }, "LoRAs");
         refreshModelStatus();
+    }
+
+    @Override
+    public java.awt.Dimension getPreferredSize() {
+        java.awt.Dimension d = super.getPreferredSize();
+        return new java.awt.Dimension(WIDTH, d.height);
+    }
+
+    /** The first line of a multi-line status, with the whole text as its tooltip. */
+    private void setModelStatus(String text, Color color) {
+        int nl = text.indexOf('\n');
+        modelStatus.setText(nl < 0 ? text : text.substring(0, nl));
+        modelStatus.setToolTipText("<html><pre>" + escape(text) + "</pre></html>");
+        modelStatus.setForeground(color);
     }
 
     private static JPanel row(java.awt.Component c) {
@@ -193,8 +210,7 @@ public final class StudioPanel extends JPanel {
         history.add(record);
         tuning.showUsedSeed(record.request().seedString());
         progress.finished(image, ProgressView.toImage(image.width(), image.height(), image.rgb()));
-        modelStatus.setText("Model loaded (" + record.device() + "): " + record.modelIdentity());
-        modelStatus.setForeground(null);
+        setModelStatus("Model loaded on " + record.device() + "\n" + record.modelIdentity(), null);
         onWorker(() -> {
             ImagePlus imp = engine.toImagePlus(image);
             SwingUtilities.invokeLater(() -> {
@@ -251,10 +267,7 @@ public final class StudioPanel extends JPanel {
     private void refreshModelStatus() {
         onWorker(() -> {
             String status = engine.modelStatus();
-            SwingUtilities.invokeLater(() -> {
-                modelStatus.setText(status);
-                modelStatus.setToolTipText(status);
-            });
+            SwingUtilities.invokeLater(() -> setModelStatus(status, null));
             return null;
         }, "Model");
     }
@@ -276,9 +289,7 @@ public final class StudioPanel extends JPanel {
                 String m = what + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
                 SwingUtilities.invokeLater(() -> {
                     if (what.equals("Model")) {
-                        modelStatus.setText("No model: " + e.getMessage());
-                        modelStatus.setToolTipText(e.getMessage());
-                        modelStatus.setForeground(PROBLEM);
+                        setModelStatus("No model: " + e.getMessage(), PROBLEM);
                     } else {
                         showProblem(m);
                     }
@@ -348,12 +359,19 @@ public final class StudioPanel extends JPanel {
 
     /** Hands the generation thread's reports to the EDT; converts previews there-before, off the EDT. */
     private final class ToSwing implements ProgressListener {
+        /** Generation thread only. */
+        private boolean loading;
+
         @Override
         public void stage(Stage stage) {
+            boolean loaded = loading && stage != Stage.LOADING;
+            loading = stage == Stage.LOADING;
             SwingUtilities.invokeLater(() -> {
                 progress.stage(stage);
                 if (stage == Stage.LOADING) {
-                    modelStatus.setText("Loading the model…");
+                    setModelStatus("Loading the model…", null);
+                } else if (loaded) {
+                    setModelStatus("Model loaded", null);
                 }
             });
         }

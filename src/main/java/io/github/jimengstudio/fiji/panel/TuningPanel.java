@@ -34,6 +34,10 @@ final class TuningPanel extends JPanel {
 
     TuningPanel() {
         super(new BorderLayout());
+        fold.setName("settings");
+        steps.setName("steps");
+        size.setName("size");
+        seed.setName("seed");
         fold.setBorderPainted(false);
         fold.setContentAreaFilled(false);
         fold.setFocusPainted(false);
