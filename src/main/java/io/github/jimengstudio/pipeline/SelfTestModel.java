@@ -10,14 +10,13 @@ import io.github.jimengstudio.tensor.DType;
 import io.github.jimengstudio.tensor.SafetensorsWriter;
 import io.github.jimengstudio.textenc.Qwen3Config;
 import io.github.jimengstudio.textenc.Qwen3WeightNames;
-import io.github.jimengstudio.textenc.QwenTokenizer;
+import io.github.jimengstudio.textenc.QwenTokenizerJson;
 import io.github.jimengstudio.vae.VaeConfig;
 import io.github.jimengstudio.vae.VaeWeights;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -233,110 +232,8 @@ public final class SelfTestModel {
         w.write(file);
     }
 
-    /**
-     * A byte-level BPE tokenizer.json with the structure of Qwen2's (NFC, the Qwen2 split regex, byte-level
-     * mapping, BPE without merges) and the special tokens at ids 256..258.
-     */
+    /** Qwen2's byte-level vocabulary with no merges; the special tokens follow at ids 256..258. */
     private static void tokenizer(Path file) throws IOException {
-        JsonObject t = new JsonObject();
-        t.addProperty("version", "1.0");
-        t.add("truncation", null);
-        t.add("padding", null);
-        JsonArray added = new JsonArray();
-        String[] specials = {QwenTokenizer.END_OF_TEXT, QwenTokenizer.IM_START, QwenTokenizer.IM_END};
-        for (int i = 0; i < specials.length; i++) {
-            JsonObject a = new JsonObject();
-            a.addProperty("id", BYTE_TOKENS + i);
-            a.addProperty("content", specials[i]);
-            a.addProperty("single_word", false);
-            a.addProperty("lstrip", false);
-            a.addProperty("rstrip", false);
-            a.addProperty("normalized", false);
-            a.addProperty("special", true);
-            added.add(a);
-        }
-        t.add("added_tokens", added);
-        JsonObject nfc = new JsonObject();
-        nfc.addProperty("type", "NFC");
-        t.add("normalizer", nfc);
-        JsonObject split = new JsonObject();
-        split.addProperty("type", "Split");
-        JsonObject pattern = new JsonObject();
-        pattern.addProperty("Regex", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
-                + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
-        split.add("pattern", pattern);
-        split.addProperty("behavior", "Isolated");
-        split.addProperty("invert", false);
-        JsonArray steps = new JsonArray();
-        steps.add(split);
-        steps.add(byteLevel());
-        JsonObject pre = new JsonObject();
-        pre.addProperty("type", "Sequence");
-        pre.add("pretokenizers", steps);
-        t.add("pre_tokenizer", pre);
-        t.add("post_processor", byteLevel());
-        t.add("decoder", byteLevel());
-        JsonObject model = new JsonObject();
-        model.addProperty("type", "BPE");
-        model.add("dropout", null);
-        model.add("unk_token", null);
-        model.addProperty("continuing_subword_prefix", "");
-        model.addProperty("end_of_word_suffix", "");
-        model.addProperty("fuse_unk", false);
-        model.addProperty("byte_fallback", false);
-        model.addProperty("ignore_merges", false);
-        JsonObject vocab = new JsonObject();
-        List<Integer> order = byteOrder();
-        for (int id = 0; id < order.size(); id++) {
-            vocab.addProperty(byteSymbol(order.get(id)), id);
-        }
-        model.add("vocab", vocab);
-        model.add("merges", new JsonArray());
-        t.add("model", model);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, new GsonBuilder().serializeNulls().create().toJson(t), StandardCharsets.UTF_8);
-    }
-
-    private static JsonObject byteLevel() {
-        JsonObject b = new JsonObject();
-        b.addProperty("type", "ByteLevel");
-        b.addProperty("add_prefix_space", false);
-        b.addProperty("trim_offsets", false);
-        b.addProperty("use_regex", false);
-        return b;
-    }
-
-    /** Byte values in GPT-2's byte-level order: the printable ones first ('!'..'~', '¡'..'¬', '®'..'ÿ'), then the rest. */
-    static List<Integer> byteOrder() {
-        List<Integer> order = new ArrayList<>();
-        for (int b = 0; b < 256; b++) {
-            if (printable(b)) {
-                order.add(b);
-            }
-        }
-        for (int b = 0; b < 256; b++) {
-            if (!printable(b)) {
-                order.add(b);
-            }
-        }
-        return order;
-    }
-
-    private static boolean printable(int b) {
-        return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-    }
-
-    /** The character byte {@code b} stands for: itself when printable, else U+0100 + its rank among the others. */
-    static String byteSymbol(int b) {
-        if (printable(b)) {
-            return String.valueOf((char) b);
-        }
-        int rank = 0;
-        for (int x = 0; x < b; x++) {
-            if (!printable(x)) {
-                rank++;
-            }
-        }
-        return String.valueOf((char) (256 + rank));
+        QwenTokenizerJson.write(file, QwenTokenizerJson.byteLevelVocabulary(), BYTE_TOKENS, List.of());
     }
 }
