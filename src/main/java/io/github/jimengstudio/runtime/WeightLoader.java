@@ -7,14 +7,11 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.github.jimengstudio.tensor.DType;
-import io.github.jimengstudio.tensor.Half;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.util.Arrays;
 
 /**
@@ -148,7 +145,7 @@ public final class WeightLoader {
                 ai.djl.Device.cpu(), SparseFormat.DENSE);
         Tensor t = Tensor.wrap(a, ElementType.FLOAT32);
         if (info.numel() > 0) {
-            decode(info.dtype(), bytes, 0, Tensor.hostBuffer(a).asFloatBuffer(), Math.toIntExact(info.numel()));
+            source.readFloats(info.name(), 0, Tensor.hostBuffer(a));
         }
         return t;
     }
@@ -185,15 +182,14 @@ public final class WeightLoader {
     }
 
     private void fillInChunks(TensorInfo info, PtNDArray flat, int n, OpHelper h) throws IOException {
-        ByteBuffer bytes = source.data(info.name());
         int chunk = Math.min(this.chunk, n);
         TorchRuntime rt = TorchRuntime.get();
         try (PtNDArray buf = JniUtils.createEmptyNdArray(rt.manager(), new Shape(chunk), ElementType.FLOAT32.djl(),
                 ai.djl.Device.cpu(), SparseFormat.DENSE)) {
-            FloatBuffer floats = Tensor.hostBuffer(buf).asFloatBuffer();
+            ByteBuffer floats = Tensor.hostBuffer(buf);
             for (int at = 0; at < n; at += chunk) {
                 int len = Math.min(chunk, n - at);
-                decode(info.dtype(), bytes, at, floats, len);
+                source.readFloats(info.name(), at, floats.clear().limit(4 * len));
                 if (len == chunk) {
                     h.call("copy_into", flat, (long) at, buf).close();
                 } else {
@@ -202,32 +198,6 @@ public final class WeightLoader {
                     }
                 }
             }
-        }
-    }
-
-    /** Decodes {@code count} elements starting at element {@code from} into {@code out[0..count)}. */
-    static void decode(DType dtype, ByteBuffer bytes, int from, FloatBuffer out, int count) {
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        switch (dtype) {
-            case F32 -> {
-                FloatBuffer f = b.asFloatBuffer();
-                for (int i = 0; i < count; i++) {
-                    out.put(i, f.get(from + i));
-                }
-            }
-            case BF16 -> {
-                ShortBuffer s = b.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    out.put(i, Half.bf16ToFloat(s.get(from + i)));
-                }
-            }
-            case F16 -> {
-                ShortBuffer s = b.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    out.put(i, Half.f16ToFloat(s.get(from + i)));
-                }
-            }
-            default -> throw new IllegalArgumentException(dtype + " is not a floating type");
         }
     }
 
