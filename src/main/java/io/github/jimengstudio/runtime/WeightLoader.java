@@ -88,23 +88,23 @@ public final class WeightLoader {
      * @throws IOException naming the tensor and both shapes when they differ, or when the name is absent
      */
     public Tensor load(String name, long... expectedShape) throws IOException {
+        TensorInfo info = checkedInfo(name, expectedShape);
+        return owner.adopt(read(info, info.dtype() == DType.I64 ? ElementType.INT64 : residency));
+    }
+
+    /** The weight in an explicit type (e.g. a norm kept in float32 while the rest is bf16). */
+    public Tensor load(String name, ElementType as, long... expectedShape) throws IOException {
+        return owner.adopt(read(checkedInfo(name, expectedShape), as));
+    }
+
+    private TensorInfo checkedInfo(String name, long[] expectedShape) throws IOException {
         TensorInfo info = source.info(name);
         if (!Arrays.equals(info.shape(), expectedShape)) {
             throw new IOException("weight '" + name + "' in " + source.origin() + " has shape " + info.shapeString()
                     + " but the model expects " + Arrays.toString(expectedShape)
                     + " (a checkpoint of another model size, or a wrong config.json?)");
         }
-        return owner.adopt(read(info, info.dtype() == DType.I64 ? ElementType.INT64 : residency));
-    }
-
-    /** The weight in an explicit type (e.g. a norm kept in float32 while the rest is bf16). */
-    public Tensor load(String name, ElementType as, long... expectedShape) throws IOException {
-        TensorInfo info = source.info(name);
-        if (!Arrays.equals(info.shape(), expectedShape)) {
-            throw new IOException("weight '" + name + "' in " + source.origin() + " has shape " + info.shapeString()
-                    + " but the model expects " + Arrays.toString(expectedShape));
-        }
-        return owner.adopt(read(info, as));
+        return info;
     }
 
     private Tensor read(TensorInfo info, ElementType as) throws IOException {
