@@ -87,16 +87,21 @@ public final class Functional {
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean groupedKv) {
         checkAttention(q, k, v, groupedKv);
-        long[] ms = mask.shape();
-        if (ms.length < 2 || !fits(ms[ms.length - 1], k.dim(-2)) || !fits(ms[ms.length - 2], q.dim(-2))) {
-            throw new IllegalArgumentException("attention mask " + Arrays.toString(ms) + " does not broadcast to "
-                    + "[" + q.dim(-2) + ", " + k.dim(-2) + "] (query tokens, key tokens)");
-        }
-        if (mask.type() != ElementType.BOOLEAN && !mask.type().isFloating()) {
-            throw new IllegalArgumentException("attention mask must be boolean or floating, is " + mask.type());
-        }
+        checkMask(mask, q.dim(-2), k.dim(-2), "attention");
         return Tensor.fromHelper(helper().call("sdpa_mask", q.array(), k.array(), v.array(), mask.array(), groupedKv),
                 q.type());
+    }
+
+    /** A boolean or additive float mask that broadcasts to [..., qTokens, kTokens]. */
+    private static void checkMask(Tensor mask, long qTokens, long kTokens, String op) {
+        long[] ms = mask.shape();
+        if (ms.length < 2 || !fits(ms[ms.length - 1], kTokens) || !fits(ms[ms.length - 2], qTokens)) {
+            throw new IllegalArgumentException(op + " mask " + Arrays.toString(ms) + " does not broadcast to ["
+                    + qTokens + ", " + kTokens + "] (query tokens, key tokens)");
+        }
+        if (mask.type() != ElementType.BOOLEAN && !mask.type().isFloating()) {
+            throw new IllegalArgumentException(op + " mask must be boolean or floating, is " + mask.type());
+        }
     }
 
     private static boolean fits(long maskDim, long dim) {
@@ -308,14 +313,7 @@ public final class Functional {
             return Tensor.fromHelper(helper().call("rotary_attention", q.array(), k.array(), v.array(),
                     gainQ.array(), gainK.array(), (double) eps, cos.array(), sin.array()), q.type());
         }
-        long[] ms = mask.shape();
-        if (ms.length < 2 || !fits(ms[ms.length - 1], qs[1]) || !fits(ms[ms.length - 2], qs[1])) {
-            throw new IllegalArgumentException("rotaryAttention mask " + Arrays.toString(ms) + " does not broadcast"
-                    + " to [" + qs[1] + ", " + qs[1] + "] (query tokens, key tokens)");
-        }
-        if (mask.type() != ElementType.BOOLEAN && !mask.type().isFloating()) {
-            throw new IllegalArgumentException("attention mask must be boolean or floating, is " + mask.type());
-        }
+        checkMask(mask, qs[1], qs[1], "rotaryAttention");
         return Tensor.fromHelper(helper().call("rotary_attention_mask", q.array(), k.array(), v.array(),
                 gainQ.array(), gainK.array(), (double) eps, cos.array(), sin.array(), mask.array()), q.type());
     }
