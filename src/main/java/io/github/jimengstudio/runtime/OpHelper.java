@@ -139,8 +139,6 @@ final class OpHelper {
                 return torch.contiguous(x)
               def host_contiguous(self: __torch__.Ops, x: Tensor, dtype: int) -> Tensor:
                 return torch.contiguous(torch.to(x, torch.device("cpu"), dtype))
-              def clone(self: __torch__.Ops, x: Tensor) -> Tensor:
-                return torch.clone(x)
               def full(self: __torch__.Ops, size: List[int], value: float, dtype: int, device: str) -> Tensor:
                 return torch.full(size, value, dtype=dtype, device=torch.device(device))
               def empty(self: __torch__.Ops, size: List[int], dtype: int, device: str) -> Tensor:
