@@ -1,6 +1,6 @@
 /**
- * The tensor runtime: the only code in Jimeng Studio that calls DJL's engine and NDArray API. Networks ({@code textenc}, {@code dit},
- * {@code vae}, {@code nn}) are written against {@link io.github.jimengstudio.runtime.Tensor},
+ * The tensor runtime: the only code in Jimeng Studio that calls DJL's engine and NDArray API. Networks
+ * ({@code textenc}, {@code dit}, {@code vae}, {@code nn}) are written against {@link io.github.jimengstudio.runtime.Tensor},
  * {@link io.github.jimengstudio.runtime.Functional}, {@link io.github.jimengstudio.runtime.TensorScope} and
  * {@link io.github.jimengstudio.runtime.WeightLoader}, and never import {@code ai.djl}'s engine or
  * NDArray classes (the text encoder uses DJL's separate tokenizers library, which holds no tensors).
