@@ -130,8 +130,11 @@ public final class JimengCli {
             err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
             err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
                     + request.height() + " (width x height), guidance " + request.guidance());
-            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device()).withLoraFolder(
-                    o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
+            // Loaded for the request's memory mode, so the networks are placed once where this image needs them
+            // (loading for the default mode first would put the whole transformer on a small GPU before LOW_VRAM).
+            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device())
+                    .withMemoryMode(request.memoryMode())
+                    .withLoraFolder(o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
             GeneratedImage image;
             try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, listener, cancel)) {
