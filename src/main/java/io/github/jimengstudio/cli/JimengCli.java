@@ -1,5 +1,6 @@
 package io.github.jimengstudio.cli;
 
+import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.pipeline.CancellationToken;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
@@ -168,7 +169,7 @@ public final class JimengCli {
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */
     static Path defaultLoraFolder() {
         String home = System.getProperty("jimeng.home");
-        return (home != null ? Path.of(home) : Path.of("")).resolve("lora").toAbsolutePath();
+        return (home != null ? Path.of(home) : Path.of("")).resolve(LoraLibrary.DEFAULT_FOLDER_NAME).toAbsolutePath();
     }
 
     static String timingLine(GenerationTimings t) {
