@@ -1,5 +1,6 @@
 package io.github.jimengstudio.cli;
 
+import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.pipeline.CancellationToken;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
@@ -130,8 +131,11 @@ public final class JimengCli {
             err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
             err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
                     + request.height() + " (width x height), guidance " + request.guidance());
-            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device()).withLoraFolder(
-                    o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
+            // Loaded for the request's memory mode, so the networks are placed once where this image needs them
+            // (loading for the default mode first would put the whole transformer on a small GPU before LOW_VRAM).
+            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device())
+                    .withMemoryMode(request.memoryMode())
+                    .withLoraFolder(o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
             GeneratedImage image;
             try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, listener, cancel)) {
@@ -165,7 +169,7 @@ public final class JimengCli {
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */
     static Path defaultLoraFolder() {
         String home = System.getProperty("jimeng.home");
-        return (home != null ? Path.of(home) : Path.of("")).resolve("lora").toAbsolutePath();
+        return (home != null ? Path.of(home) : Path.of("")).resolve(LoraLibrary.DEFAULT_FOLDER_NAME).toAbsolutePath();
     }
 
     static String timingLine(GenerationTimings t) {

@@ -45,11 +45,6 @@ public final class LoraAdapterCache<K> implements AutoCloseable {
         return d;
     }
 
-    /** Whether an upload for {@code key} is cached (no side effects on the LRU order). */
-    public synchronized boolean contains(K key) {
-        return entries.containsKey(key);
-    }
-
     private void evict(DeviceLora keep) {
         Iterator<Map.Entry<K, DeviceLora>> it = entries.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
@@ -79,10 +74,6 @@ public final class LoraAdapterCache<K> implements AutoCloseable {
     /** Device bytes held by cached uploads (in use or not). */
     public synchronized long bytes() {
         return bytes;
-    }
-
-    public synchronized int size() {
-        return entries.size();
     }
 
     /** Frees everything, in use or not: only when the model itself goes away. */

@@ -208,14 +208,6 @@ public final class LoraManager implements AutoCloseable {
         return cache.bytes();
     }
 
-    public LoraLibrary library() {
-        return library;
-    }
-
-    public LoraParser parser() {
-        return parser;
-    }
-
     /**
      * Restores the base weights if fused, detaches the adapters from the model's layers and frees every upload;
      * the model computes without LoRA afterwards.
