@@ -343,6 +343,11 @@ public final class StudioPanel extends JPanel {
         return modelStatus.getText();
     }
 
+    /** True from Generate until the result (or failure) has been handled; read on the EDT. */
+    boolean isBusy() {
+        return busy;
+    }
+
     /** Waits until the worker has done what was handed to it so far (tests and the screenshot driver). */
     void awaitWorker() throws InterruptedException {
         try {

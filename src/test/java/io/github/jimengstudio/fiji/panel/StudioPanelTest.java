@@ -148,16 +148,23 @@ class StudioPanelTest {
         SwingUtilities.invokeAndWait(task);
     }
 
-    /** Lets the worker, the stand-in generation and the EDT hand-offs run out. */
+    /**
+     * Lets the worker, the stand-in generation and the EDT hand-offs run out. The job's completion reaches the
+     * EDT from the generation thread at a time of its own, so wait for the panel to leave its busy state rather
+     * than for a fixed number of hand-offs; then for the image hand-over that {@code ended} queues on the worker,
+     * and for the EDT update that follows it.
+     */
     private void settle() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            panel.awaitWorker();
-            CompletableFuture<GeneratedImage> job = engine.last;
-            if (job != null) {
-                job.handle((a, b) -> null).get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        panel.awaitWorker();
+        while (onEdt(panel::isBusy)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the panel was still busy after 10 s");
             }
-            onEdt(() -> {});
+            Thread.sleep(5);
         }
+        panel.awaitWorker();
+        onEdt(() -> {});
     }
 
     private void pressCtrlEnter() throws Exception {
