@@ -85,8 +85,11 @@ public class JimengService extends AbstractService implements SciJavaService {
     private ExecutorService generationThread;
     private final AtomicLong jobIds = new AtomicLong();
     private final Map<GenerationJob, Boolean> queued = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
-    /** Only touched on the generation thread. */
-    private ZImagePipeline pipeline;
+    /**
+     * Loaded and closed only on the generation thread; volatile so that the model status can be read at once from
+     * any thread instead of waiting behind a long generation.
+     */
+    private volatile ZImagePipeline pipeline;
     private LoraLibrary loraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
@@ -293,8 +296,8 @@ public class JimengService extends AbstractService implements SciJavaService {
     }
 
     /** True when the model is loaded (the next generation starts at once). */
-    public boolean isModelLoaded() throws InterruptedException {
-        return onGenerationThread(() -> pipeline != null);
+    public boolean isModelLoaded() {
+        return pipeline != null;
     }
 
     /** Frees the model after the queued generations; the next generation loads it again. */
@@ -320,7 +323,7 @@ public class JimengService extends AbstractService implements SciJavaService {
     }
 
     /** A few lines for the Diagnostics command: version, engine, device, memory, model and LoRA folder. */
-    public String diagnostics() throws InterruptedException {
+    public String diagnostics() {
         StringBuilder sb = new StringBuilder();
         sb.append(Version.full()).append('\n');
         try {
@@ -328,10 +331,10 @@ public class JimengService extends AbstractService implements SciJavaService {
         } catch (RuntimeException | Error e) {
             sb.append("Engine: does not start: ").append(e.getMessage()).append('\n');
         }
-        String model = onGenerationThread(() -> pipeline == null ? null
-                : pipeline.location().describe() + "\nDevice: " + pipeline.deviceDescription());
-        if (model != null) {
-            sb.append("Model (loaded): ").append(model).append('\n');
+        ZImagePipeline loaded = pipeline;
+        if (loaded != null) {
+            sb.append("Model (loaded): ").append(loaded.location().describe()).append("\nDevice: ")
+                    .append(loaded.deviceDescription()).append('\n');
         } else {
             try {
                 sb.append("Model (not loaded yet): ").append(locateModel().describe()).append('\n');

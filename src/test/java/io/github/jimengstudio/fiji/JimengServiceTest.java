@@ -39,6 +39,7 @@ import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 import org.scijava.event.EventHandler;
 import org.scijava.event.EventService;
+import org.scijava.prefs.PrefService;
 
 /**
  * The Fiji layer on the golden tiny model (golden/e2e-tiny), headless, in a SciJava context holding only the
@@ -55,19 +56,33 @@ class JimengServiceTest {
     @TempDir
     Path dir;
 
+    /** The service's preferences live in the user's real store: saved before the tests and put back after. */
+    private static final String[] SERVICE_PREFS = {"modelFolder", "loraFolder"};
+    private static final Map<String, String> userPrefs = new HashMap<>();
+
     @BeforeAll
     static void start() throws IOException {
         System.setProperty("java.awt.headless", "true");
         context = new Context(JimengService.class, CommandService.class, EventService.class);
         jimeng = context.service(JimengService.class);
         commands = context.service(CommandService.class);
+        PrefService prefs = context.service(PrefService.class);
+        for (String key : SERVICE_PREFS) {
+            userPrefs.put(key, prefs.get(JimengService.class, key));
+        }
         jimeng.setLoraFolder(Golden.file("lora-tiny"));
     }
 
     @AfterAll
     static void stop() {
-        jimeng.setModelFolder(null); // leave the user's preferences as they were
-        jimeng.setLoraFolder(null);
+        PrefService prefs = context.service(PrefService.class);
+        for (String key : SERVICE_PREFS) { // leave the user's preferences as they were, not merely unset
+            if (userPrefs.get(key) == null) {
+                prefs.remove(JimengService.class, key);
+            } else {
+                prefs.put(JimengService.class, key, userPrefs.get(key));
+            }
+        }
         context.dispose();
     }
 

@@ -51,7 +51,7 @@ final class ServiceEngine implements StudioEngine {
     }
 
     @Override
-    public String modelStatus() throws IOException, InterruptedException {
+    public String modelStatus() throws IOException {
         String model = jimeng.locateModel().describe();
         return (jimeng.isModelLoaded() ? "Model loaded: " : "Model (loads on first Generate): ") + model;
     }

@@ -11,8 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What the panel asks of the engine, in one narrow interface so that tests can stand in for it. The panel calls
- * every method from its own worker thread, never from the event dispatch thread: some of them read files or wait
- * for the generation thread.
+ * every method from its own worker thread, never from the event dispatch thread: some of them read or scan files.
  */
 public interface StudioEngine {
 
