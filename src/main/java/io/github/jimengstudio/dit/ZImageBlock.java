@@ -103,16 +103,13 @@ final class ZImageBlock {
         Tensor q = toQ.forward(y).reshape(b, n, heads, headDim);
         Tensor k = toK.forward(y).reshape(b, n, heads, headDim);
         Tensor v = toV.forward(y).reshape(b, n, heads, headDim);
-        if (normQ != null && normQ.eps() == normK.eps()) {
+        if (normQ != null) {
             // q/k norm, RoPE, the heads-first layout and attention in one native call, without their temporaries
+            // (q and k norms share QK_NORM_EPS)
             return toOut.forward(Functional.rotaryAttention(q, k, v, normQ.weight(), normK.weight(), normQ.eps(),
                     rope.cos(), rope.sin(), mask));
         }
-        if (normQ != null) {
-            q = normQ.forward(q);
-            k = normK.forward(k);
-        }
-        // attention reads [B, heads, S, head_dim] fastest in row-major order: RoPE writes q and k that way
+        // without q/k norm (qk_norm false): attention reads [B, heads, S, head_dim] fastest in row-major order: RoPE writes q and k that way
         q = rope.applyHeadsFirst(q);
         k = rope.applyHeadsFirst(k);
         v = v.transpose(1, 2).contiguous();

@@ -182,7 +182,7 @@ public final class ZImageTransformer implements AutoCloseable {
             Tensor xMask = keyMask(layouts, TokenLayout::imagePadded);
             for (int i = 0; i < noiseRefiner.size(); i++) {
                 traceInputs(tr, "noise_refiner." + i, x, xMask);
-                x = noiseRefiner.get(i).forward(x, xRope, xMask, c);
+                x = closing(x, noiseRefiner.get(i).forward(x, xRope, xMask, c));
                 tr.record("noise_refiner." + i + ".out", x);
             }
 
@@ -201,7 +201,7 @@ public final class ZImageTransformer implements AutoCloseable {
             Tensor capMask = keyMask(layouts, TokenLayout::captionPadded);
             for (int i = 0; i < contextRefiner.size(); i++) {
                 traceInputs(tr, "context_refiner." + i, cap, capMask);
-                cap = contextRefiner.get(i).forward(cap, capRope, capMask, null);
+                cap = closing(cap, contextRefiner.get(i).forward(cap, capRope, capMask, null));
                 tr.record("context_refiner." + i + ".out", cap);
             }
 
@@ -213,11 +213,13 @@ public final class ZImageTransformer implements AutoCloseable {
                         cap.select(0, i).slice(0, 0, l.captionPadded())), 0));
             }
             Tensor u = stackPadded(unified);
+            x.close();
+            cap.close();
             Rotary uRope = rotary(layouts, TokenLayout::unifiedPositionIds);
             Tensor uMask = keyMask(layouts, TokenLayout::unifiedLength);
             for (int i = 0; i < layers.size(); i++) {
                 traceInputs(tr, "layers." + i, u, uMask);
-                u = layers.get(i).forward(u, uRope, uMask, c);
+                u = closing(u, layers.get(i).forward(u, uRope, uMask, c));
                 tr.record("layers." + i + ".out", u);
             }
 
@@ -229,6 +231,15 @@ public final class ZImageTransformer implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    /**
+     * Frees a block's input once its output exists, so that one token stream [B, S, dim] is alive at a time instead
+     * of every block's (30 main layers of [1, 4160, 3840] float32 would otherwise hold 1.9 GB until the pass ends).
+     */
+    private static Tensor closing(Tensor input, Tensor output) {
+        input.close();
+        return output;
     }
 
     /**

@@ -116,13 +116,19 @@ public final class VaeDecoder implements AutoCloseable {
      * The bare decoder: {@code z} (already de-normalised) {@code [B, 16, h, w]} to {@code [B, 3, 8h, 8w]}, about
      * [-1, 1], float32. A half-precision {@code z} is widened first. {@code monitor} hears of the start (0) and of
      * every layer (mid-block layers, each resnet and upsampler of the up blocks, the output head, weighted by their
-     * multiply-adds); if it throws, every temporary of the pass is freed and the decoder stays usable.
+     * multiply-adds); if it throws, every temporary of the pass is freed and the decoder stays usable. {@code z}
+     * must be on the decoder's {@link #device()}.
      */
     public Tensor forward(Tensor z, WorkMonitor monitor) {
         long[] s = z.shape();
         if (s.length != 4 || s[1] != config.latentChannels()) {
             throw new InvalidLatentException("decoder input has shape " + Arrays.toString(s) + "; it needs [batch, "
                     + config.latentChannels() + ", height, width]");
+        }
+        if (!z.device().equals(device)) {
+            // as the transformer: crossing devices is the caller's explicit move, not a libtorch error mid-pass
+            throw new InvalidLatentException("decoder input is on " + z.device() + ", the decoder on " + device
+                    + ": move it with toDevice first");
         }
         long area = s[2] * s[3];
         LayerProgress progress = new LayerProgress(monitor, cost(area));

@@ -3,6 +3,7 @@ package io.github.jimengstudio.dit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
@@ -14,6 +15,7 @@ import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -121,6 +123,35 @@ class TransformerGoldenTest {
                 assertArrayEquals(diffusers.info(n).shape(), canonical.info(n).shape(), n);
                 assertEquals(diffusers.data(n), canonical.data(n), key + ": bytes of " + n);
             }
+        }
+    }
+
+    /**
+     * A forward pass keeps one token stream alive at a time: a block's input is freed once its output exists, and the
+     * refiners' streams once the unified stream is built (otherwise all 30 main layers' outputs would stay in memory
+     * until the pass ends).
+     */
+    @Test
+    void eachBlockInputIsFreedOnceTheBlockHasRun() throws IOException {
+        try (GoldenCase c = new GoldenCase("transformer-tiny", "case0_sq32_cap37"); TensorScope s = TensorScope.open()) {
+            Map<String, Tensor> outs = new LinkedHashMap<>();
+            List<String> checked = new ArrayList<>();
+            run(models.get("tiny"), c, (n, v) -> {
+                if (!n.endsWith(".out") || n.startsWith("t_embedder") || n.startsWith("cap_embedder")) {
+                    return;
+                }
+                String group = n.substring(0, n.indexOf('.'));
+                outs.forEach((earlier, t) -> {
+                    if (group.equals("layers") || earlier.startsWith(group + ".")) {
+                        assertTrue(t.isClosed(), earlier + " is still alive when " + n + " is recorded");
+                        checked.add(earlier);
+                    }
+                });
+                outs.put(n, v);
+            });
+            // every refiner output and the first main layer's were checked
+            assertTrue(checked.containsAll(List.of("noise_refiner.1.out", "context_refiner.1.out", "layers.0.out")),
+                    checked.toString());
         }
     }
 
