@@ -3,6 +3,7 @@ package io.github.jimengstudio.dit;
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.nn.RmsNorm;
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.SandwichBlockWeights;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
@@ -79,9 +80,14 @@ final class ZImageBlock {
      */
     Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln) {
         try (TensorScope s = TensorScope.open()) {
+            Tensor modulation = adaLNModulation == null ? null : adaLNModulation.forward(adaln).unsqueeze(1);
+            if (normQ != null && withoutAdapters()) {
+                return s.keep(Functional.sandwichBlock(x, weights(), modulation, rope.cos(), rope.sin(), mask));
+            }
+            // Op by op: runtime adapters (LoRA) add to the linears' outputs here, and blocks without q/k norm.
             Tensor out;
-            if (adaLNModulation != null) {
-                List<Tensor> mod = adaLNModulation.forward(adaln).unsqueeze(1).chunk(4, 2);
+            if (modulation != null) {
+                List<Tensor> mod = modulation.chunk(4, 2);
                 Tensor scaleMsa = mod.get(0).add(1f);
                 Tensor gateMsa = mod.get(1).tanh();
                 Tensor scaleMlp = mod.get(2).add(1f);
@@ -95,6 +101,22 @@ final class ZImageBlock {
             }
             return s.keep(out);
         }
+    }
+
+    private boolean withoutAdapters() {
+        for (Linear l : List.of(toQ, toK, toV, toOut, w1, w2, w3)) {
+            if (l.adapter() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The current weights (a fused LoRA replaces them), for the one-call block. */
+    private SandwichBlockWeights weights() {
+        return new SandwichBlockWeights(toQ.weight(), toK.weight(), toV.weight(), toOut.weight(), normQ.weight(),
+                normK.weight(), normQ.eps(), attentionNorm1.weight(), attentionNorm2.weight(), ffnNorm1.weight(),
+                ffnNorm2.weight(), ffnNorm1.eps(), w1.weight(), w2.weight(), w3.weight(), heads);
     }
 
     private Tensor attention(Tensor y, Rotary rope, Tensor mask) {

@@ -1,6 +1,7 @@
 package io.github.jimengstudio.runtime;
 
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 
@@ -316,6 +317,57 @@ public final class Functional {
         checkMask(mask, qs[1], qs[1], "rotaryAttention");
         return Tensor.fromHelper(helper().call("rotary_attention_mask", q.array(), k.array(), v.array(),
                 gainQ.array(), gainK.array(), (double) eps, cos.array(), sin.array(), mask.array()), q.type());
+    }
+
+    /**
+     * One whole sandwich transformer block in one native call, the same ops as calling them one by one:
+     * <pre>
+     *   m = chunk(modulation, 4)                               (absent: scales 1, gates 1)
+     *   h = x + attentionNorm2 ⊙ tanh(m1) ⊙ rms(attention(attentionNorm1 ⊙ (1 + m0) ⊙ rms(x)))
+     *   out = h + ffnNorm2 ⊙ tanh(m3) ⊙ rms(w2 · (silu(w1 · y) ⊙ w3 · y)),  y = ffnNorm1 ⊙ (1 + m2) ⊙ rms(h)
+     * </pre>
+     * where attention is {@link #rotaryAttention} of the to_q/to_k/to_v projections followed by to_out. Running the
+     * block inside libtorch lets each temporary be freed (and its memory reused while still in cache) the moment
+     * it is dead, and skips a Java round trip per op: about 4 % of a block's time on a 2-core CPU.
+     *
+     * @param x          [B, S, dim]
+     * @param modulation [B, 1, 4·dim] (scale, gate, scale, gate for the two branches), or null for an unmodulated
+     *                   block
+     * @param cos        [B, S, 1, headDim/2], as {@link #rotaryAttention}; so is {@code sin}
+     * @param mask       a key mask as for {@link #attention(Tensor, Tensor, Tensor, Tensor, boolean)}, or null
+     */
+    public static Tensor sandwichBlock(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
+            Tensor mask) {
+        long[] xs = x.shape();
+        if (xs.length != 3 || !x.type().isFloating()) {
+            throw new IllegalArgumentException("sandwichBlock: x " + x + " must be floating point [B, S, dim]");
+        }
+        w.check(xs[2], x.type());
+        long headDim = w.toQ().dim(0) / w.heads();
+        if (modulation != null && (modulation.rank() != 3 || (modulation.dim(0) != 1 && modulation.dim(0) != xs[0])
+                || modulation.dim(1) != 1 || modulation.dim(2) != 4 * xs[2] || modulation.type() != x.type())) {
+            throw new IllegalArgumentException("sandwichBlock: modulation " + modulation + " must be " + x.type()
+                    + " [B, 1, " + 4 * xs[2] + "]");
+        }
+        long[] cs = cos.shape();
+        if (cs.length != 4 || !Arrays.equals(cs, sin.shape()) || (cs[0] != 1 && cs[0] != xs[0]) || cs[1] != xs[1]
+                || cs[2] != 1 || cs[3] * 2 != headDim) {
+            throw new IllegalArgumentException("sandwichBlock: cos/sin " + Arrays.toString(cs) + " / "
+                    + Arrays.toString(sin.shape()) + " do not fit [B, S, 1, headDim/2] for x " + Arrays.toString(xs)
+                    + " and head size " + headDim);
+        }
+        if (mask != null) {
+            checkMask(mask, xs[1], xs[1], "sandwichBlock");
+        }
+        Tensor[] weights = w.inScriptOrder();
+        PtNDArray[] ws = new PtNDArray[weights.length];
+        for (int i = 0; i < ws.length; i++) {
+            ws[i] = weights[i].array();
+        }
+        return Tensor.fromHelper(helper().call("sandwich_block", x.array(), ws,
+                modulation == null ? new PtNDArray[0] : new PtNDArray[] {modulation.array()},
+                mask == null ? new PtNDArray[0] : new PtNDArray[] {mask.array()}, cos.array(), sin.array(),
+                (long) w.heads(), (double) w.eps(), (double) w.qkEps()), x.type());
     }
 
     /**

@@ -63,13 +63,17 @@ final class OpHelper {
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)
                 variance = torch.div(torch.mul(norm, norm), x.size(-1))
-                h = torch.mul(x, torch.rsqrt(torch.add(variance, eps)))
-                return torch.mul(w, torch.to(h, dtype))
+                h = torch.to(torch.mul(x, torch.rsqrt(torch.add(variance, eps))), dtype)
+                if torch.eq(w.dtype, dtype):
+                  return torch.mul_(h, w)
+                return torch.mul(w, h)
               def add_rms_norm(self: __torch__.Ops, x: Tensor, y: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = y.dtype
                 norm = torch.linalg_vector_norm(y, 2., [-1], True, dtype=6)
                 variance = torch.div(torch.mul(norm, norm), y.size(-1))
                 h = torch.to(torch.mul(y, torch.rsqrt(torch.add(variance, eps))), dtype)
+                if torch.eq(w.dtype, dtype) and torch.eq(x.dtype, dtype):
+                  return torch.addcmul(x, h, w, value=1, out=h)
                 return torch.addcmul(x, h, w)
               def layer_norm(self: __torch__.Ops, x: Tensor, eps: float) -> Tensor:
                 return torch.layer_norm(x, [x.size(-1)], None, None, eps)
@@ -105,14 +109,40 @@ final class OpHelper {
                 f = torch.transpose(torch.complex(torch.to(cos, 6), torch.to(sin, 6)), 1, 2)
                 nq = torch.linalg_vector_norm(q, 2., [-1], True, dtype=6)
                 hq = torch.to(torch.mul(q, torch.rsqrt(torch.add(torch.div(torch.mul(nq, nq), q.size(-1)), eps))), dtype)
-                cq = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul(wq, hq), 6)), -1, [-1, 2]))
+                cq = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul_(hq, wq), 6)), -1, [-1, 2]))
                 _0 = torch.mul(torch.transpose(cq, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[0], -1, [-1, 2])))
                 nk = torch.linalg_vector_norm(k, 2., [-1], True, dtype=6)
                 hk = torch.to(torch.mul(k, torch.rsqrt(torch.add(torch.div(torch.mul(nk, nk), k.size(-1)), eps))), dtype)
-                ck = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul(wk, hk), 6)), -1, [-1, 2]))
+                ck = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul_(hk, wk), 6)), -1, [-1, 2]))
                 _1 = torch.mul(torch.transpose(ck, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[1], -1, [-1, 2])))
                 _2 = torch.copy_(qkv[2], torch.transpose(v, 1, 2))
                 return torch.to(qkv, dtype)
+              def sandwich_block(self: __torch__.Ops, x: Tensor, w: List[Tensor], mod: List[Tensor], mask: List[Tensor], cos: Tensor, sin: Tensor, heads: int, eps: float, qk_eps: float) -> Tensor:
+                b = x.size(0)
+                n = x.size(1)
+                if len(mod) > 0:
+                  m = torch.chunk(mod[0], 4, -1)
+                  g1 = torch.mul(w[6], torch.add(m[0], 1.))
+                  ga = torch.mul(w[7], torch.tanh(m[1]))
+                  g2 = torch.mul(w[8], torch.add(m[2], 1.))
+                  gf = torch.mul(w[9], torch.tanh(m[3]))
+                else:
+                  g1 = w[6]
+                  ga = w[7]
+                  g2 = w[8]
+                  gf = w[9]
+                y = (self).rms_norm(x, g1, eps)
+                q = torch.reshape(torch.linear(y, w[0], None), [b, n, heads, -1])
+                k = torch.reshape(torch.linear(y, w[1], None), [b, n, heads, -1])
+                v = torch.reshape(torch.linear(y, w[2], None), [b, n, heads, -1])
+                if len(mask) > 0:
+                  o = (self).rotary_attention_mask(q, k, v, w[4], w[5], qk_eps, cos, sin, mask[0])
+                else:
+                  o = (self).rotary_attention(q, k, v, w[4], w[5], qk_eps, cos, sin)
+                h = (self).add_rms_norm(x, torch.linear(o, w[3], None), ga, eps)
+                y2 = (self).rms_norm(h, g2, eps)
+                f = torch.linear((self).silu_mul_(torch.linear(y2, w[10], None), torch.linear(y2, w[12], None)), w[11], None)
+                return (self).add_rms_norm(h, f, gf, eps)
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)
@@ -275,7 +305,8 @@ final class OpHelper {
     }
 
     /**
-     * Runs a method. Arguments: PtNDArray, Boolean, Integer/Long, Float/Double, String, long[] (an int list).
+     * Runs a method. Arguments: PtNDArray, Boolean, Integer/Long, Float/Double, String, long[] (an int list),
+     * PtNDArray[] (a tensor list; also how an optional tensor is passed, as an empty or one-element list).
      * Every IValue made here is closed here; the result is a new array on the runtime's manager.
      */
     PtNDArray call(String method, Object... args) {
@@ -314,6 +345,8 @@ final class OpHelper {
             return IValue.from(s);
         } else if (a instanceof long[] list) {
             return IValue.listFrom(list);
+        } else if (a instanceof PtNDArray[] tensors) {
+            return IValue.listFrom(tensors);
         }
         throw new IllegalArgumentException("op helper cannot take a " + (a == null ? "null" : a.getClass()));
     }

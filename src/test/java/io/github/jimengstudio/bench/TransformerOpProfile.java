@@ -1,6 +1,7 @@
 package io.github.jimengstudio.bench;
 
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.SandwichBlockWeights;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.TorchRuntime;
@@ -83,6 +84,13 @@ public final class TransformerOpProfile {
                     () -> Functional.siluMulInPlace(hidden.mul(1f), hidden));
             time(rows, "  (the copy made for the line above)", -1, 0, reps, () -> hidden.mul(1f));
             time(rows, "linear w2", 1, ffn, reps, () -> Functional.linear(hidden, w2, null));
+            Tensor wkv = rand(rnd, d, d);
+            Tensor w3 = rand(rnd, f, d);
+            SandwichBlockWeights block = new SandwichBlockWeights(wq, wkv, wkv, wq, gh, gh, 1e-5f, g, g, g, g, 1e-5f,
+                    w1, w2, w3, h);
+            Tensor mod = rand(rnd, 1, 1, 4 * d);
+            time(rows, "  (the whole block in one call)", 0, 4 * lin + 3 * ffn + 4.0 * s * s * d, reps,
+                    () -> Functional.sandwichBlock(x, block, mod, cos, sin, null));
             runRoundRobin(rows, reps);
         }
         double total = rows.values().stream().mapToDouble(r -> r[0] * r[1]).sum();

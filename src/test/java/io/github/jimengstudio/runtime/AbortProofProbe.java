@@ -183,6 +183,20 @@ public final class AbortProofProbe {
             Functional.rotaryAttention(x, x, x, g, g, 1e-6f, cos, sin, Tensor.ofBooleans(keep, 2, 1, 1, 4))
                     .toFloatArray();
         });
+        op("sandwichBlock", x -> {
+            Tensor h = x.reshape(2, 24, 8);
+            Tensor l = Tensor.ones(x.type(), 8, 8);
+            Tensor g = Tensor.ones(x.type(), 8);
+            Tensor gh = Tensor.ones(x.type(), 4);
+            SandwichBlockWeights w = new SandwichBlockWeights(l, l, l, l, gh, gh, 1e-6f, g, g, g, g, 1e-6f, l, l, l,
+                    2);
+            Tensor cs = x.reshape(2, 24, 1, 8).slice(3, 0, 2);
+            Functional.sandwichBlock(h, w, null, cs, cs, null).toFloatArray();
+            boolean[] keep = new boolean[48];
+            java.util.Arrays.fill(keep, true);
+            Functional.sandwichBlock(h, w, Tensor.ones(x.type(), 2, 1, 32), cs, cs,
+                    Tensor.ofBooleans(keep, 2, 1, 1, 24)).toFloatArray();
+        });
         op("ropePairs", x -> Functional.ropePairs(x, x.slice(3, 0, 4), x.slice(3, 4, 8)).toFloatArray());
         op("ropePairsHeadsFirst", x -> Functional.ropePairsHeadsFirst(x, x.slice(2, 0, 1).slice(3, 0, 4),
                 x.slice(2, 0, 1).slice(3, 4, 8)).toFloatArray());

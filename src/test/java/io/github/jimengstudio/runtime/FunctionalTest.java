@@ -513,6 +513,124 @@ class FunctionalTest {
     }
 
     @Test
+    void normsWithAGainOfAWiderTypeReturnThatTypeAsTorchDoes() {
+        // the helper writes over its own temporaries only when the types allow; a float32 gain on bfloat16 data
+        // promotes the result to float32 (HF Qwen3RMSNorm: weight * hidden.to(input_dtype))
+        Tensor x = Tensor.of(Ref.random(120, 3 * 8), 3, 8).to(ElementType.BFLOAT16);
+        Tensor g = Tensor.of(Ref.uniform(121, 8, 0.5f, 1.5f), 8);
+        Tensor normed = Functional.rmsNorm(x, Tensor.ones(ElementType.BFLOAT16, 8), 1e-5f);
+        Tensor y = Functional.rmsNorm(x, g, 1e-5f);
+        assertEquals(ElementType.FLOAT32, y.type());
+        assertArrayEquals(normed.to(ElementType.FLOAT32).mul(g).toFloatArray(), y.toFloatArray());
+        Tensor residual = Tensor.of(Ref.random(122, 3 * 8), 3, 8);
+        Tensor z = Functional.addRmsNorm(residual, x, g, 1e-5f);
+        assertEquals(ElementType.FLOAT32, z.type());
+        // addcmul rounds the product and the sum once together: equal to add(mul) within a rounding
+        assertClose(residual.add(normed.to(ElementType.FLOAT32).mul(g)).toFloatArray(), z.toFloatArray(), 1e-6,
+                "residual + float32 gain * bfloat16 norm");
+    }
+
+    @Test
+    void sandwichBlockIsTheBlockOpByOpBitForBit() {
+        int b = 2;
+        int t = 7;
+        int dim = 12;
+        int heads = 3;
+        int d = dim / heads;
+        int ffn = 20;
+        float eps = 1e-5f;
+        Tensor x = Tensor.of(Ref.random(90, b * t * dim), b, t, dim);
+        SandwichBlockWeights w = new SandwichBlockWeights(weight(91, dim, dim), weight(92, dim, dim),
+                weight(93, dim, dim), weight(94, dim, dim), gain(95, d), gain(96, d), 1e-6f, gain(97, dim),
+                gain(98, dim), gain(99, dim), gain(100, dim), eps, weight(101, ffn, dim), weight(102, dim, ffn),
+                weight(103, ffn, dim), heads);
+        Tensor modulation = Tensor.of(Ref.random(104, b * 4 * dim), b, 1, 4 * dim);
+        Tensor cos = Tensor.of(Ref.uniform(105, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(106, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        boolean[] keep = new boolean[b * t];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = i < t || i % t < t - 3; // the second item's last three keys are padding
+        }
+        Tensor mask = Tensor.ofBooleans(keep, b, 1, 1, t);
+        for (Tensor mod : new Tensor[] {modulation, null}) {
+            for (Tensor m : new Tensor[] {null, mask}) {
+                float[] expected = blockOpByOp(x, w, mod, cos, sin, m).toFloatArray();
+                Tensor got = Functional.sandwichBlock(x, w, mod, cos, sin, m);
+                assertArrayEquals(new long[] {b, t, dim}, got.shape());
+                assertArrayEquals(expected, got.toFloatArray(),
+                        "one call, same values (modulated " + (mod != null) + ", mask " + (m != null) + ")");
+            }
+        }
+    }
+
+    @Test
+    void sandwichBlockRefusesWhatDoesNotFormABlock() {
+        Tensor x = Tensor.of(Ref.random(110, 2 * 5 * 8), 2, 5, 8);
+        Tensor cos = Tensor.of(Ref.random(111, 2 * 5 * 2), 2, 5, 1, 2);
+        SandwichBlockWeights ok = new SandwichBlockWeights(weight(1, 8, 8), weight(2, 8, 8), weight(3, 8, 8),
+                weight(4, 8, 8), gain(5, 4), gain(6, 4), 1e-6f, gain(7, 8), gain(8, 8), gain(9, 8), gain(10, 8), 1e-5f,
+                weight(11, 16, 8), weight(12, 8, 16), weight(13, 16, 8), 2);
+        assertEquals(3, Functional.sandwichBlock(x, ok, null, cos, cos, null).rank());
+        SandwichBlockWeights badW2 = new SandwichBlockWeights(ok.toQ(), ok.toK(), ok.toV(), ok.toOut(), ok.normQ(),
+                ok.normK(), 1e-6f, ok.attentionNorm1(), ok.attentionNorm2(), ok.ffnNorm1(), ok.ffnNorm2(), 1e-5f,
+                ok.w1(), weight(14, 8, 15), ok.w3(), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x, badW2, null, cos, cos, null));
+        assertTrue(e.getMessage().contains("w2 is [8, 15], expected [8, 16]"), e.getMessage());
+        SandwichBlockWeights oddHeads = new SandwichBlockWeights(ok.toQ(), ok.toK(), ok.toV(), ok.toOut(),
+                ok.normQ(), ok.normK(), 1e-6f, ok.attentionNorm1(), ok.attentionNorm2(), ok.ffnNorm1(), ok.ffnNorm2(),
+                1e-5f, ok.w1(), ok.w2(), ok.w3(), 3);
+        assertThrows(IllegalArgumentException.class, () -> Functional.sandwichBlock(x, oddHeads, null, cos, cos, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x.reshape(10, 8), ok, null, cos, cos, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x, ok, Tensor.zeros(2, 1, 24), cos, cos, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x, ok, null, cos.slice(1, 0, 4), cos.slice(1, 0, 4), null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x.to(ElementType.BFLOAT16), ok, null, cos, cos, null));
+        assertThrows(IllegalArgumentException.class, () -> Functional.sandwichBlock(x, ok, null, cos, cos,
+                Tensor.ofBooleans(new boolean[6], 2, 1, 1, 3)));
+    }
+
+    /** The block as its ops called one at a time, in the order of the Z-Image block's op-by-op path. */
+    private static Tensor blockOpByOp(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
+            Tensor mask) {
+        long b = x.dim(0);
+        long t = x.dim(1);
+        Tensor g1 = w.attentionNorm1();
+        Tensor ga = w.attentionNorm2();
+        Tensor g2 = w.ffnNorm1();
+        Tensor gf = w.ffnNorm2();
+        if (modulation != null) {
+            java.util.List<Tensor> m = modulation.chunk(4, 2);
+            g1 = g1.mul(m.get(0).add(1f));
+            ga = ga.mul(m.get(1).tanh());
+            g2 = g2.mul(m.get(2).add(1f));
+            gf = gf.mul(m.get(3).tanh());
+        }
+        Tensor y = Functional.rmsNorm(x, g1, w.eps());
+        long d = w.toQ().dim(0) / w.heads();
+        Tensor q = Functional.linear(y, w.toQ(), null).reshape(b, t, w.heads(), d);
+        Tensor k = Functional.linear(y, w.toK(), null).reshape(b, t, w.heads(), d);
+        Tensor v = Functional.linear(y, w.toV(), null).reshape(b, t, w.heads(), d);
+        Tensor o = Functional.rotaryAttention(q, k, v, w.normQ(), w.normK(), w.qkEps(), cos, sin, mask);
+        Tensor h = Functional.addRmsNorm(x, Functional.linear(o, w.toOut(), null), ga, w.eps());
+        Tensor y2 = Functional.rmsNorm(h, g2, w.eps());
+        Tensor f = Functional.linear(Functional.siluMul(Functional.linear(y2, w.w1(), null),
+                Functional.linear(y2, w.w3(), null)), w.w2(), null);
+        return Functional.addRmsNorm(h, f, gf, w.eps());
+    }
+
+    private static Tensor weight(long seed, int out, int in) {
+        return Tensor.of(Ref.random(seed, out * in), out, in).mul(0.3f);
+    }
+
+    private static Tensor gain(long seed, int n) {
+        return Tensor.of(Ref.uniform(seed, n, 0.5f, 1.5f), n);
+    }
+
+    @Test
     void addLowRankUpInPlaceUsesItsColumnsOfASharedFirstProduct() {
         int n = 6;
         int in = 9;
