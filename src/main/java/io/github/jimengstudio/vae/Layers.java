@@ -44,15 +44,4 @@ final class Layers {
             return Functional.groupNormSilu(x, groups, weight, bias, VaeConfig.NORM_EPS);
         }
     }
-
-    /** x · Wᵀ + b. */
-    record Linear(Tensor weight, Tensor bias) {
-        static Linear load(DecoderWeights w, String name, int in, int out) throws IOException {
-            return new Linear(w.load(name + ".weight", out, in), w.load(name + ".bias", out));
-        }
-
-        Tensor forward(Tensor x) {
-            return Functional.linear(x, weight, bias);
-        }
-    }
 }

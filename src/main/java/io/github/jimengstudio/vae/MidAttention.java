@@ -1,10 +1,10 @@
 package io.github.jimengstudio.vae;
 
+import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.vae.Layers.GroupNorm;
-import io.github.jimengstudio.vae.Layers.Linear;
 import java.io.IOException;
 
 /**
@@ -24,10 +24,14 @@ final class MidAttention {
     MidAttention(DecoderWeights w, String name, int channels, int groups) throws IOException {
         this.channels = channels;
         groupNorm = GroupNorm.load(w, name + ".group_norm", channels, groups);
-        toQ = Linear.load(w, name + ".to_q", channels, channels);
-        toK = Linear.load(w, name + ".to_k", channels, channels);
-        toV = Linear.load(w, name + ".to_v", channels, channels);
-        toOut = Linear.load(w, name + ".to_out.0", channels, channels);
+        toQ = linear(w, name + ".to_q", channels);
+        toK = linear(w, name + ".to_k", channels);
+        toV = linear(w, name + ".to_v", channels);
+        toOut = linear(w, name + ".to_out.0", channels);
+    }
+
+    private static Linear linear(DecoderWeights w, String name, int channels) throws IOException {
+        return new Linear(name, w.load(name + ".weight", channels, channels), w.load(name + ".bias", channels));
     }
 
     /** Multiply-adds on {@code area} tokens: four projections, and scores and mixing quadratic in the area. */
