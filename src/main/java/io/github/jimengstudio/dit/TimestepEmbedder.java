@@ -3,6 +3,7 @@ package io.github.jimengstudio.dit;
 import static io.github.jimengstudio.dit.ZImageTransformerConfig.FREQUENCY_EMBEDDING_SIZE;
 import static io.github.jimengstudio.dit.ZImageTransformerConfig.TIMESTEP_MLP_WIDTH;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;

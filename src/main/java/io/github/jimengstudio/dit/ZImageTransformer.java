@@ -1,5 +1,6 @@
 package io.github.jimengstudio.dit;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.nn.RmsNorm;
 import io.github.jimengstudio.runtime.ComputeDevice;
@@ -157,7 +158,7 @@ public final class ZImageTransformer implements AutoCloseable {
      */
     public List<Tensor> forward(List<Tensor> latents, float[] t, List<Tensor> captions, ForwardTrace trace) {
         List<TokenLayout> layouts = validate(latents, t, captions);
-        ForwardTrace tr = trace != null ? trace : (name, value) -> { };
+        ForwardTrace tr = trace != null ? trace : ForwardTrace.NONE;
         int batch = layouts.size();
         for (Tensor in : latents) {
             checkOnDevice(in, "latents");

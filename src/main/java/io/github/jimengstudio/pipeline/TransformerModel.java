@@ -1,7 +1,7 @@
 package io.github.jimengstudio.pipeline;
 
-import io.github.jimengstudio.dit.ForwardTrace;
 import io.github.jimengstudio.dit.ZImageTransformer;
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;

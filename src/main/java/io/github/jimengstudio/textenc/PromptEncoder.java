@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.DeviceScope;
@@ -157,7 +158,7 @@ public final class PromptEncoder implements AutoCloseable {
     private PromptEmbedding run(String prompt, WorkMonitor monitor) throws IOException {
         TokenizedPrompt tokens = tokenize(prompt);
         try (TensorScope scope = TensorScope.open()) {
-            Tensor hidden = encoder.forward(tokens.ids(), monitor, Trace.NONE);
+            Tensor hidden = encoder.forward(tokens.ids(), monitor, ForwardTrace.NONE);
             return new PromptEmbedding(hidden.toFloatArray(), encoder.config().hiddenSize(), tokens);
         }
     }

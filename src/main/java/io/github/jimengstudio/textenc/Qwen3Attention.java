@@ -5,6 +5,7 @@ import static io.github.jimengstudio.runtime.Functional.linear;
 import static io.github.jimengstudio.runtime.Functional.ropeHalf;
 import static io.github.jimengstudio.runtime.Functional.rmsNorm;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
@@ -48,19 +49,19 @@ final class Qwen3Attention {
      * @param sin rotary table {@code [tokens, headDim]}
      * @return {@code [tokens, hidden]}
      */
-    Tensor forward(Tensor x, Tensor cos, Tensor sin, Trace trace, String name) {
+    Tensor forward(Tensor x, Tensor cos, Tensor sin, ForwardTrace trace, String name) {
         long tokens = x.dim(0);
         Tensor qFlat = linear(x, qProj, null);
         Tensor kFlat = linear(x, kProj, null);
         Tensor vFlat = linear(x, vProj, null);
-        trace.capture(name + "q_proj", qFlat);
-        trace.capture(name + "k_proj", kFlat);
-        trace.capture(name + "v_proj", vFlat);
+        trace.record(name + "q_proj", qFlat);
+        trace.record(name + "k_proj", kFlat);
+        trace.record(name + "v_proj", vFlat);
 
         Tensor q = rmsNorm(qFlat.reshape(tokens, heads, headDim), qNorm, eps);
         Tensor k = rmsNorm(kFlat.reshape(tokens, kvHeads, headDim), kNorm, eps);
-        trace.capture(name + "q_norm", q);
-        trace.capture(name + "k_norm", k);
+        trace.record(name + "q_norm", q);
+        trace.record(name + "k_norm", k);
 
         // Heads first for attention; cos/sin [tokens, headDim] broadcast over the heads.
         q = ropeHalf(q.transpose(0, 1), cos, sin);
@@ -69,9 +70,9 @@ final class Qwen3Attention {
 
         Tensor core = attention(q, k, v, true, true)           // softmax(q kᵀ/√d + causal) v, per head
                 .transpose(0, 1).reshape(tokens, (long) heads * headDim);
-        trace.capture(name + "attn_core", core);
+        trace.record(name + "attn_core", core);
         Tensor out = linear(core, oProj, null);
-        trace.capture(name + "o_proj", out);
+        trace.record(name + "o_proj", out);
         return out;
     }
 }

@@ -2,6 +2,7 @@ package io.github.jimengstudio.textenc;
 
 import static io.github.jimengstudio.runtime.Functional.rmsNorm;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
@@ -29,16 +30,16 @@ final class Qwen3DecoderLayer {
     }
 
     /** {@code x}: {@code [tokens, hidden]}; the result has the same shape. Temporaries are freed on return. */
-    Tensor forward(Tensor x, Tensor cos, Tensor sin, Trace trace) {
+    Tensor forward(Tensor x, Tensor cos, Tensor sin, ForwardTrace trace) {
         try (TensorScope scope = TensorScope.open()) {
             Tensor normed = rmsNorm(x, inputLayernorm, eps);
-            trace.capture(name + "input_layernorm", normed);
+            trace.record(name + "input_layernorm", normed);
             Tensor h = x.add(selfAttn.forward(normed, cos, sin, trace, name));
 
             Tensor normed2 = rmsNorm(h, postAttentionLayernorm, eps);
-            trace.capture(name + "post_attention_layernorm", normed2);
+            trace.record(name + "post_attention_layernorm", normed2);
             Tensor ff = mlp.forward(normed2);
-            trace.capture(name + "mlp", ff);
+            trace.record(name + "mlp", ff);
             return scope.keep(h.add(ff));
         }
     }

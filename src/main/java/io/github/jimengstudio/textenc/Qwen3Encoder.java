@@ -1,5 +1,6 @@
 package io.github.jimengstudio.textenc;
 
+import io.github.jimengstudio.nn.ForwardTrace;
 import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.DeviceScope;
@@ -102,10 +103,10 @@ public final class Qwen3Encoder implements AutoCloseable {
      *                              any native work
      */
     public Tensor forward(long[] ids) throws IOException {
-        return forward(ids, WorkMonitor.NONE, Trace.NONE);
+        return forward(ids, WorkMonitor.NONE, ForwardTrace.NONE);
     }
 
-    Tensor forward(long[] ids, Trace trace) throws IOException {
+    Tensor forward(long[] ids, ForwardTrace trace) throws IOException {
         return forward(ids, WorkMonitor.NONE, trace);
     }
 
@@ -114,7 +115,7 @@ public final class Qwen3Encoder implements AutoCloseable {
      * ({@code "layer 5/35"}; layers cost alike). If it throws, the pass stops there with every temporary freed,
      * and the encoder stays usable. ({@link PromptEncoder#encode(String, WorkMonitor)} is the public door.)
      */
-    Tensor forward(long[] ids, WorkMonitor monitor, Trace trace) throws IOException {
+    Tensor forward(long[] ids, WorkMonitor monitor, ForwardTrace trace) throws IOException {
         if (ids.length == 0) {
             throw new TextEncoderException("no tokens to encode (the chat template always adds some; was it"
                     + " applied?)");
@@ -130,11 +131,11 @@ public final class Qwen3Encoder implements AutoCloseable {
         monitor.progress(0, "");
         try (DeviceScope on = DeviceScope.use(device); TensorScope scope = TensorScope.open()) {
             Tensor h = embedTokens.lookup(ids, computeType);
-            trace.capture("hidden_states.0", h);
+            trace.record("hidden_states.0", h);
             Tensor[] cosSin = rotary.forLength(ids.length);
             for (int i = 0; i < layers.size(); i++) {
                 Tensor next = layers.get(i).forward(h, cosSin[0], cosSin[1], trace);
-                trace.capture("hidden_states." + (i + 1), next);
+                trace.record("hidden_states." + (i + 1), next);
                 h.close(); // one hidden state alive at a time
                 h = next;
                 monitor.progress(i + 1 == n ? 1.0 : (double) (i + 1) / n, "layer " + (i + 1) + "/" + n);
