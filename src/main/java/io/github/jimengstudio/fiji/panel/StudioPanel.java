@@ -63,8 +63,10 @@ public final class StudioPanel extends JPanel {
     private final ProgressView progress = new ProgressView();
     private final HistoryList history;
 
-    /** EDT only. */
+    /** EDT only. The job of the running generation; null until the engine has handed it over. */
     private StudioEngine.Job running;
+    /** EDT only. Cancel was pressed before the job arrived: cancel it as soon as it does. */
+    private boolean cancelPending;
     private boolean busy;
     /** The last image this panel made, for Save. EDT only. */
     private ImagePlus lastImage;
@@ -172,11 +174,12 @@ public final class StudioPanel extends JPanel {
         }
         showProblem(null);
         setBusy(true);
+        cancelPending = false;
         progress.started();
         worker.execute(() -> {
             try {
                 StudioEngine.Job job = engine.submit(request, new ToSwing());
-                SwingUtilities.invokeLater(() -> running = job);
+                SwingUtilities.invokeLater(() -> jobArrived(job));
                 job.result().whenComplete((image, error) -> SwingUtilities.invokeLater(() -> ended(image, error)));
             } catch (RuntimeException e) {
                 SwingUtilities.invokeLater(() -> ended(null, e));
@@ -184,16 +187,35 @@ public final class StudioPanel extends JPanel {
         });
     }
 
+    /**
+     * Cancel: stops the running generation. Pressed before the engine has handed over the job (submitting can
+     * take a moment), it is remembered and applied when the job arrives, so the generation never runs to its end.
+     */
     void cancel() {
-        StudioEngine.Job job = running;
-        if (job != null) {
-            progress.ended("Cancelling…");
+        if (!busy) {
+            return;
+        }
+        progress.ended("Cancelling…");
+        if (running != null) {
+            StudioEngine.Job job = running;
+            worker.execute(job::cancel);
+        } else {
+            cancelPending = true;
+        }
+    }
+
+    /** The engine's handle on the generation started by the last Generate (queued before its completion). */
+    private void jobArrived(StudioEngine.Job job) {
+        running = job;
+        if (cancelPending) {
+            cancelPending = false;
             worker.execute(job::cancel);
         }
     }
 
     private void ended(GeneratedImage image, Throwable error) {
         running = null;
+        cancelPending = false;
         setBusy(false);
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.process.ColorProcessor;
 import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
 import io.github.jimengstudio.pipeline.PreviewImage;
@@ -22,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,6 +47,12 @@ class StudioPanelTest {
         final List<GenerationRequest> submitted = Collections.synchronizedList(new ArrayList<>());
         volatile CompletableFuture<GeneratedImage> last;
         volatile RuntimeException refusal;
+        /** Counted down each time submit is entered. */
+        final CountDownLatch inSubmit = new CountDownLatch(1);
+        /** When set, submit holds the job handle back until it opens (a slow queue or a busy service). */
+        volatile CountDownLatch handleGate;
+        /** When set, a job runs until it is cancelled, as a long generation would. */
+        volatile boolean runsUntilCancelled;
 
         private void called(String what) {
             calls.add(what);
@@ -56,12 +64,22 @@ class StudioPanelTest {
         @Override
         public Job submit(GenerationRequest request, ProgressListener listener) {
             called("submit");
+            inSubmit.countDown();
             if (refusal != null) {
                 throw refusal;
             }
             submitted.add(request);
+            CountDownLatch gate = handleGate;
+            if (gate != null) {
+                try {
+                    assertTrue(gate.await(10, TimeUnit.SECONDS), "the test never released the job handle");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             GenerationRequest resolved = request.withResolvedSeed(new SplittableRandom(7));
-            CompletableFuture<GeneratedImage> result = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<GeneratedImage> result = runsUntilCancelled ? new CompletableFuture<>()
+                    : CompletableFuture.supplyAsync(() -> {
                 listener.stage(Stage.DENOISING);
                 listener.step(1, 1, Duration.ofMillis(5), Duration.ZERO);
                 listener.preview(new PreviewImage(1, 1, 2, 2, new byte[12]));
@@ -79,6 +97,7 @@ class StudioPanelTest {
                 @Override
                 public void cancel() {
                     called("cancel");
+                    result.completeExceptionally(new GenerationCancelledException("Cancelled."));
                 }
             };
         }
@@ -253,6 +272,47 @@ class StudioPanelTest {
         assertEquals(1, engine.submitted.size(), "Generate works again after a refusal");
         assertEquals("", onEdt(panel::problemText));
         assertNotNull(engine.last);
+    }
+
+    @Test
+    void aCancelPressedBeforeTheEngineHandsOverTheJobStopsItWhenTheJobArrives() throws Exception {
+        engine.handleGate = new CountDownLatch(1);
+        engine.runsUntilCancelled = true;
+        onEdt(() -> panel.promptBox().setText("fox"));
+        onEdt(panel::generate);
+        assertTrue(engine.inSubmit.await(10, TimeUnit.SECONDS), "Generate never reached the engine");
+        onEdt(panel::cancel);
+        assertEquals("Cancelling…", onEdt(() -> panel.progress().line()));
+        assertFalse(engine.calls.contains("cancel"), "there was no job to cancel yet");
+
+        engine.handleGate.countDown();
+        settle(); // a dropped cancel leaves the job running for good: settle then fails, still busy
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"));
+        assertEquals("Cancelled.", onEdt(() -> panel.progress().line()));
+        assertEquals(0, onEdt(() -> panel.history().records().size()));
+        assertEquals("", onEdt(panel::problemText));
+
+        engine.handleGate = null;
+        engine.runsUntilCancelled = false;
+        pressCtrlEnter();
+        assertEquals(1, onEdt(() -> panel.history().records().size()), "the next Generate runs to its end");
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"), "the old cancel reached the next job");
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void aCancelAfterTheJobArrivedStopsTheRunningGeneration() throws Exception {
+        engine.runsUntilCancelled = true;
+        onEdt(() -> panel.promptBox().setText("fox"));
+        onEdt(panel::generate);
+        panel.awaitWorker(); // submitted; the handle's hand-over to the EDT is queued
+        onEdt(() -> {});
+        assertTrue(onEdt(panel::isBusy));
+        onEdt(panel::cancel);
+        settle();
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"));
+        assertEquals("Cancelled.", onEdt(() -> panel.progress().line()));
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
     }
 
     @Test
