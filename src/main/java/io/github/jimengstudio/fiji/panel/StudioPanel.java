@@ -53,9 +53,9 @@ public final class StudioPanel extends JPanel {
     });
 
     private final JLabel modelStatus = new JLabel("Model: …");
-    private final LoraChooser lora = new LoraChooser();
+    private final LoraChooser lora = new LoraChooser(this::fitWindow);
     private final PromptBox prompt = new PromptBox(this::generate);
-    private final TuningPanel tuning = new TuningPanel();
+    private final TuningPanel tuning = new TuningPanel(this::fitWindow);
     private final JButton generateButton = new JButton("Generate");
     private final JButton cancelButton = new JButton("Cancel");
     private final JButton saveButton = new JButton("Save…");
@@ -126,6 +126,18 @@ public final class StudioPanel extends JPanel {
         modelStatus.setForeground(color);
     }
 
+    /** After a part grew (a LoRA row added, the settings unfolded): a window too short for it grows to fit. */
+    private void fitWindow() {
+        java.awt.Window w = SwingUtilities.getWindowAncestor(this);
+        if (w != null) {
+            int wanted = w.getPreferredSize().height;
+            if (w.getHeight() < wanted) {
+                w.setSize(w.getWidth(), wanted);
+            }
+            w.validate();
+        }
+    }
+
     private static JPanel row(java.awt.Component c) {
         JPanel p = new JPanel(new BorderLayout());
         p.setBorder(BorderFactory.createEmptyBorder(2, 0, 2, 0));
@@ -145,15 +157,18 @@ public final class StudioPanel extends JPanel {
 
     /** The controls' values. @throws io.github.jimengstudio.pipeline.InvalidRequestException for unreadable text */
     PanelSettings settings() {
-        return new PanelSettings(prompt.text(), lora.selected(), lora.strength(), tuning.steps(), tuning.guidance(),
-                tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
+        return new PanelSettings(prompt.text(), tuning.negativePrompt(), lora.choices(), tuning.steps(),
+                tuning.guidance(), tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
     }
 
-    /** Puts a past generation's settings back (its seed locked): Generate then makes it again. */
+    /**
+     * Puts a past generation's settings back (its seed locked, its negative prompt and every LoRA with its strength):
+     * Generate then makes it again.
+     */
     void restore(GenerationRecord record) {
         PanelSettings s = PanelSettings.of(record);
         prompt.setText(s.prompt());
-        lora.select(s.lora(), s.loraStrength());
+        lora.select(s.loras());
         tuning.restore(s);
         showProblem(null);
     }

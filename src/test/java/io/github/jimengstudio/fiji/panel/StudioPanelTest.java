@@ -12,6 +12,7 @@ import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
+import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
@@ -222,7 +223,7 @@ class StudioPanelTest {
     @Test
     void clickingAHistoryEntryRestoresItsSettingsWithTheSeedLocked() throws Exception {
         onEdt(() -> panel.promptBox().setText("fox at dusk"));
-        onEdt(() -> panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 3, 1.5, false, "",
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 3, 1.5, false, "",
                 "512 × 768")));
         pressCtrlEnter();
         String drawn = onEdt(() -> panel.history().records().get(0).request().seedString());
@@ -247,12 +248,66 @@ class StudioPanelTest {
     }
 
     @Test
+    void restoringARecordWithTwoLorasAndANegativePromptPutsThemAllBackAndGenerateSendsTheSameRequest()
+            throws Exception {
+        GenerationRequest made = GenerationRequest.builder("fox at dusk").negativePrompt("blurry, text")
+                .size(512, 768).steps(6).guidance(2.0).seed(-2L)
+                .loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("pencil", 1.25))).build();
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made)));
+        assertEquals(1, onEdt(() -> panel.loraChooser().rowCount()));
+
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals(2, onEdt(() -> panel.loraChooser().rowCount()), "one LoRA row per LoRA of the record");
+        assertEquals(made.loras(), onEdt(() -> panel.loraChooser().choices()));
+        assertEquals("blurry, text", onEdt(() -> panel.tuning().negativePrompt()));
+        assertEquals("▸ Settings: 6 steps, guidance 2.0, seed 18446744073709551614, 512 × 768, negative prompt",
+                onEdt(() -> panel.tuning().summary()));
+
+        pressCtrlEnter();
+        assertEquals(List.of(made), engine.submitted, "Generate after restoring asks for the same image");
+
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made.toBuilder().loras(List.of()).guidance(0)
+                .build())));
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals(1, onEdt(() -> panel.loraChooser().rowCount()), "a record without LoRAs leaves one row, None");
+        assertEquals(List.of(), onEdt(() -> panel.loraChooser().choices()));
+        assertTrue(onEdt(() -> panel.tuning().summary()).endsWith(", negative prompt (unused at guidance 0)"));
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void plusStacksAnotherLoraRowMinusRemovesItAndRowsLeftAtNoneAddNothing() throws Exception {
+        LoraChooser chooser = panel.loraChooser();
+        assertEquals(List.of(), onEdt(chooser::choices), "one row, at None: no LoRA");
+        onEdt(() -> chooser.add.doClick());
+        assertEquals(2, onEdt(chooser::rowCount));
+        assertEquals(List.of(), onEdt(chooser::choices), "a new row starts at None");
+
+        onEdt(() -> chooser.select(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75))));
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 2, 0, true, "9", "64 x 64")));
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75)),
+                engine.submitted.get(0).loras());
+
+        onEdt(() -> chooser.removeButton(1).doClick());
+        assertEquals(1, onEdt(chooser::rowCount));
+        assertEquals(List.of(new LoraUse("ink-style", 0.5)), onEdt(chooser::choices));
+
+        onEdt(() -> chooser.select(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75))));
+        onEdt(() -> chooser.setNames(List.of("ink-style")));
+        assertEquals(List.of(new LoraUse("ink-style", 0.5)), onEdt(chooser::choices),
+                "a rescan that no longer finds a LoRA sets its row to None");
+        assertEquals(2, onEdt(chooser::rowCount));
+    }
+
+    @Test
     void badInputIsShownInlineAndNothingIsSubmitted() throws Exception {
         pressCtrlEnter();
         assertEquals("The prompt is empty: describe the picture you want.", onEdt(panel::problemText));
         onEdt(() -> {
             panel.promptBox().setText("fox");
-            panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 8, 0, false, "", "1000 x 64"));
+            panel.tuning().restore(new PanelSettings("", "", List.of(), 8, 0, false, "", "1000 x 64"));
         });
         pressCtrlEnter();
         assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
