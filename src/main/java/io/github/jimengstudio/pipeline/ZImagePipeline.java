@@ -57,7 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ol>
  * A request's LoRAs (from {@link PipelineOptions#loraFolder()}) are applied as runtime adapters on the transformer,
  * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
- * bit. Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
+ * bit. Networks are loaded once, for the options' memory mode and precision, and kept as the request's
+ * {@link MemoryMode} says ({@link ResidencyPlan}); a request is computed in exactly the precision it asks for, so one
+ * that needs a network on another device or in another precision reloads that network once, with a
+ * {@link ProgressListener#warning} saying so, and it stays that way for the requests after it. One
  * generation runs at a time (callers are serialised); progress, previews and the outcome go to the
  * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps, inside the
  * transformer between its blocks, inside the text encoder between its layers and inside the VAE decode between its
@@ -125,7 +128,8 @@ public final class ZImagePipeline implements AutoCloseable {
 
     /**
      * Starts the engine, reads the configurations and loads the networks for {@link PipelineOptions#memoryMode()}
-     * (visiting networks of LOW_VRAM on a GPU are loaded when used). Every file is validated before it is loaded.
+     * in {@link PipelineOptions#precision()} (visiting networks of LOW_VRAM on a GPU are loaded when used). Every
+     * file is validated before it is loaded.
      *
      * @param location from {@link ModelLocator}, any layout
      * @throws IOException                  when a file is missing, malformed or does not fit its configuration
@@ -148,7 +152,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 GenerationTimings.Recorder ignored = new GenerationTimings.Recorder();
                 for (Component c : Component.values()) {
                     if (plan.resident(c)) {
-                        p.ensure(c, plan, Precision.AUTO, ignored, listener, cancel);
+                        p.ensure(c, plan, options.precision(), ignored, listener, cancel);
                     }
                 }
             } finally {
@@ -440,26 +444,51 @@ public final class ZImagePipeline implements AutoCloseable {
         return p == Precision.BFLOAT16 ? ElementType.BFLOAT16 : ElementType.FLOAT32;
     }
 
-    /** Loads the component if it is not loaded in the precision the plan asks for. */
+    /** Where a network computes and in which precision. */
+    private record Placement(ComputeDevice device, Precision precision) {
+        @Override
+        public String toString() {
+            return ResidencyPlan.label(precision) + " on " + device;
+        }
+    }
+
+    /** Where and how the component is loaded now, or null when it is not loaded. */
+    private Placement loaded(Component c) {
+        return switch (c) {
+            case TEXT_ENCODER -> encoder == null ? null
+                    : new Placement(encoder.encoder().device(), precisionOf(encoder.encoder().computeType()));
+            case TRANSFORMER -> transformer == null ? null
+                    : new Placement(transformer.device(), precisionOf(transformer.computeType()));
+            case VAE -> vae == null ? null : new Placement(vae.device(), Precision.FLOAT32);
+        };
+    }
+
+    private static Precision precisionOf(ElementType t) {
+        return t == ElementType.BFLOAT16 ? Precision.BFLOAT16 : Precision.FLOAT32;
+    }
+
+    /**
+     * Loads the component if it is not loaded on the device and in the precision the plan asks for. Replacing a
+     * loaded network (another precision or memory mode than it was loaded for) is announced as a warning: it costs
+     * a load the user can avoid by loading the pipeline for the settings they generate with.
+     */
     private void ensure(Component c, ResidencyPlan plan, Precision requested, GenerationTimings.Recorder timings,
             ProgressListener listener, CancellationToken cancel) throws IOException {
-        ElementType type = elementType(plan.precision(c, requested));
-        ComputeDevice device = plan.device(c);
-        boolean ready = switch (c) {
-            case TEXT_ENCODER -> encoder != null && encoder.encoder().computeType() == type
-                    && encoder.encoder().device().equals(device);
-            case TRANSFORMER -> transformer != null && transformer.computeType() == type
-                    && transformer.device().equals(device);
-            case VAE -> vae != null && vae.device().equals(device);
-        };
-        if (ready) {
+        Placement wanted = new Placement(plan.device(c), plan.precision(c, requested));
+        Placement now = loaded(c);
+        if (wanted.equals(now)) {
             return;
         }
         cancel.throwIfCancelled("before loading the " + c.label());
+        if (now != null) {
+            listener.warning(reloadNotice(c, now, wanted, plan.mode(), requested));
+        }
         if (timings.current() != Stage.LOADING) { // several networks loaded in a row are one loading stage
             timings.begin(Stage.LOADING);
             listener.stage(Stage.LOADING);
         }
+        ElementType type = elementType(wanted.precision());
+        ComputeDevice device = wanted.device();
         unload(c);
         switch (c) {
             case TEXT_ENCODER -> {
@@ -482,6 +511,23 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             default -> throw new AssertionError(c);
         }
+    }
+
+    /**
+     * "Reloading the transformer as bfloat16 on cpu (it was float32 on cpu) for this request's precision bfloat16;
+     * it stays so for the next requests."
+     */
+    private static String reloadNotice(Component c, Placement was, Placement wanted, MemoryMode mode,
+            Precision requested) {
+        List<String> why = new ArrayList<>();
+        if (was.precision() != wanted.precision()) {
+            why.add("precision " + requested.name().toLowerCase(Locale.ROOT));
+        }
+        if (!was.device().equals(wanted.device())) {
+            why.add("memory mode " + mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return "Reloading the " + c.label() + " as " + wanted + " (it was " + was + ") for this request's "
+                + String.join(" and ", why) + "; it stays so for the next requests.";
     }
 
     /** Frees a visiting component after its stage. */
