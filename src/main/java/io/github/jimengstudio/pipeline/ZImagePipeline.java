@@ -241,6 +241,9 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             cancelIdleRelease();
             plan = new ResidencyPlan(request.memoryMode(), gpu);
+            // Networks a resident mode left loaded go first: LOW_VRAM after BALANCED must not bring the text
+            // encoder onto the GPU while the whole transformer still sits there.
+            releaseVisitors(plan);
             return run(request.withResolvedSeed(seeds), plan, listener, cancel, trace);
         } catch (GenerationCancelledException e) {
             listener.cancelled(e.getMessage());
@@ -520,10 +523,11 @@ public final class ZImagePipeline implements AutoCloseable {
     private static String reloadNotice(Component c, Placement was, Placement wanted, MemoryMode mode,
             Precision requested) {
         List<String> why = new ArrayList<>();
-        if (was.precision() != wanted.precision()) {
-            why.add("precision " + requested.name().toLowerCase(Locale.ROOT));
+        boolean moved = !was.device().equals(wanted.device());
+        if (was.precision() != wanted.precision() && !(moved && requested == Precision.AUTO)) {
+            why.add("precision " + requested.name().toLowerCase(Locale.ROOT)); // AUTO follows the device
         }
-        if (!was.device().equals(wanted.device())) {
+        if (moved) {
             why.add("memory mode " + mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return "Reloading the " + c.label() + " as " + wanted + " (it was " + was + ") for this request's "
