@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,8 +14,11 @@ import ij.io.Opener;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.testing.Golden;
 import java.awt.image.BufferedImage;
@@ -334,6 +338,56 @@ class JimengServiceTest {
 
         jimeng.setModelFolder(Golden.file("e2e-tiny/model"));
         assertEquals(small(7), jimeng.generate(small(7)).record().request(), "the service still works");
+    }
+
+    /** What a job reports about loading: how often a LOADING stage began, and the warnings. */
+    private static final class LoadWatch implements ProgressListener {
+        final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger loadings = new AtomicInteger();
+
+        @Override
+        public void stage(Stage stage) {
+            if (stage == Stage.LOADING) {
+                loadings.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void warning(String message) {
+            warnings.add(message);
+        }
+    }
+
+    /**
+     * The model is loaded for the first request's memory mode and precision (it used to be loaded for BALANCED in
+     * AUTO whatever the request, and then again for it); a later request in another precision reloads the networks
+     * concerned once, with a warning, in the same pipeline.
+     */
+    @Test
+    void theModelIsLoadedForTheFirstRequestsModeAndPrecisionAndPartlyReloadedForAnother() throws Exception {
+        jimeng.unload();
+        LoadWatch first = new LoadWatch();
+        GeneratedImage bf16 = jimeng.submit(small(21).toBuilder().memoryMode(MemoryMode.CPU)
+                .precision(Precision.BFLOAT16).build(), first).await();
+        ZImagePipeline loaded = jimeng.loadedPipeline();
+        assertEquals(MemoryMode.CPU, loaded.options().memoryMode());
+        assertEquals(Precision.BFLOAT16, loaded.options().precision());
+        assertEquals("bfloat16", bf16.record().precision());
+        assertEquals(1, first.loadings.get(), "loaded once");
+        assertEquals(List.of(), first.warnings);
+
+        LoadWatch second = new LoadWatch(); // BALANCED in AUTO: float32 on a CPU
+        GeneratedImage f32 = jimeng.submit(small(22), second).await();
+        assertSame(loaded, jimeng.loadedPipeline(), "the model is not loaded again as a whole");
+        assertEquals("float32", f32.record().precision());
+        assertEquals(List.of("text encoder", "transformer"), second.warnings.stream()
+                .map(w -> w.replaceAll("^Reloading the (.+) as float32 on cpu \\(it was bfloat16 on cpu\\) .*$", "$1"))
+                .toList(), "one reload warning per network: " + second.warnings);
+
+        LoadWatch third = new LoadWatch();
+        jimeng.submit(small(23), third).await();
+        assertEquals(0, third.loadings.get(), "kept in float32");
+        assertEquals(List.of(), third.warnings);
     }
 
     @Test
