@@ -55,7 +55,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>run the {@link DenoisingLoop} (float32 latents, exact Euler) with the transformer;</li>
  *   <li>decode with the VAE in float32 and round to 8-bit RGB.</li>
  * </ol>
- * A request's LoRAs (from {@link PipelineOptions#loraFolder()}) are applied as runtime adapters on the transformer,
+ * A request's LoRAs (from {@link PipelineOptions#loraFolder()}, or the folder {@link #useLoraFolder} switched to
+ * without reloading anything) are applied as runtime adapters on the transformer,
  * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
  * bit. Networks are loaded once, for the options' memory mode and precision, and kept as the request's
  * {@link MemoryMode} says ({@link ResidencyPlan}); a request is computed in exactly the precision it asks for, so one
@@ -86,7 +87,8 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     private final ModelLocation location;
-    private final PipelineOptions options;
+    /** Changes only with the LoRA folder ({@link #useLoraFolder}); volatile so that it can be read without the lock. */
+    private volatile PipelineOptions options;
     private final TorchRuntime runtime;
     /** The GPU this pipeline may place networks on, or null (none, or the CPU was asked for). */
     private final ComputeDevice gpu;
@@ -94,7 +96,8 @@ public final class ZImagePipeline implements AutoCloseable {
     private final ZImageTransformerConfig transformerConfig;
     private final VaeConfig vaeConfig;
     private final PromptEmbeddingCache promptCache;
-    private final LoraLibrary loraLibrary;
+    /** The LoRA folder's library, or null; replaced under the lock by {@link #useLoraFolder}. */
+    private volatile LoraLibrary loraLibrary;
     private final SecureRandom seeds = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private ScheduledExecutorService idleTimer;
@@ -502,10 +505,7 @@ public final class ZImagePipeline implements AutoCloseable {
             case TRANSFORMER -> {
                 transformerWeights = WeightSources.open(location.transformer().weights());
                 transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type, device);
-                if (loraLibrary != null) {
-                    loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), type,
-                            LoraManager.DEFAULT_CACHE_BYTES);
-                }
+                attachLoras();
             }
             case VAE -> {
                 try (WeightSource source = WeightSources.open(location.vae().weights())) {
@@ -532,6 +532,23 @@ public final class ZImagePipeline implements AutoCloseable {
         }
         return "Reloading the " + c.label() + " as " + wanted + " (it was " + was + ") for this request's "
                 + String.join(" and ", why) + "; it stays so for the next requests.";
+    }
+
+    /** Gives the loaded transformer its LoRA adapters from the current library (none without a LoRA folder). */
+    private void attachLoras() {
+        if (loraLibrary != null) {
+            loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), transformer.computeType(),
+                    LoraManager.DEFAULT_CACHE_BYTES);
+        }
+    }
+
+    /** Detaches the transformer's LoRA adapters and frees their uploads; the transformer computes without LoRA. */
+    private void detachLoras() throws IOException {
+        if (loras != null) {
+            LoraManager m = loras;
+            loras = null;
+            m.close();
+        }
     }
 
     /** Frees a visiting component after its stage. */
@@ -561,11 +578,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 }
             }
             case TRANSFORMER -> {
-                if (loras != null) {
-                    LoraManager m = loras;
-                    loras = null;
-                    m.close();
-                }
+                detachLoras();
                 if (transformer != null) {
                     transformer.close();
                     transformer = null;
@@ -614,9 +627,38 @@ public final class ZImagePipeline implements AutoCloseable {
         }
     }
 
-    /** The LoRA folder's library, or null when the options name no folder. */
+    /** The LoRA folder's library, or null when no folder is set. */
     public LoraLibrary loraLibrary() {
         return loraLibrary;
+    }
+
+    /**
+     * Takes LoRAs from {@code folder} from the next generation on (null: no LoRAs), keeping every loaded network:
+     * the LoRA folder only decides which LoRA files there are, not the base model. The adapters uploaded from the
+     * old folder are detached and freed (a name may mean another file in the new one); {@link #options()} names the
+     * new folder afterwards. Waits for a running generation to end.
+     *
+     * @throws IOException when the base weights of a fused LoRA cannot be restored from the checkpoint
+     */
+    public void useLoraFolder(Path folder) throws IOException {
+        Path next = folder == null ? null : folder.toAbsolutePath().normalize();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this pipeline is closed; load the model again");
+            }
+            if (Objects.equals(next, loraLibrary == null ? null : loraLibrary.folder())) {
+                return;
+            }
+            detachLoras();
+            loraLibrary = next == null ? null : new LoraLibrary(next);
+            options = options.withLoraFolder(next);
+            if (transformer != null) {
+                attachLoras();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The prompt embedding cache (shared by every encoder this pipeline loads). */
