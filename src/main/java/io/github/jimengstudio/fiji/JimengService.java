@@ -148,7 +148,11 @@ public class JimengService extends AbstractService implements SciJavaService {
         return (app != null ? app : Path.of("").toAbsolutePath()).resolve(LoraLibrary.DEFAULT_FOLDER_NAME);
     }
 
-    /** Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}); a loaded model is reloaded with it on next use. */
+    /**
+     * Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}) for the generations submitted from now on. The
+     * loaded model stays loaded (the folder only decides which LoRAs there are): the LoRA list is scanned from the
+     * new folder on its next use, and the pipeline switches its library after the generations queued before.
+     */
     public synchronized void setLoraFolder(Path folder) {
         if (folder == null) {
             prefs.remove(JimengService.class, LORA_FOLDER);
@@ -156,7 +160,23 @@ public class JimengService extends AbstractService implements SciJavaService {
             prefs.put(JimengService.class, LORA_FOLDER, folder.toAbsolutePath().normalize().toString());
         }
         loraLibrary = null;
-        generationThread.execute(this::closePipeline);
+        Path chosen = loraFolder();
+        generationThread.execute(() -> switchLoraFolder(chosen));
+    }
+
+    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code folder}. */
+    private void switchLoraFolder(Path folder) {
+        if (pipeline == null) {
+            return; // loaded later with loraFolder()
+        }
+        try {
+            pipeline.useLoraFolder(folder);
+            log.info("Jimeng Studio: LoRAs now from " + folder + "; the model stays loaded");
+        } catch (IOException | RuntimeException e) {
+            log.warn("Jimeng Studio: switching the LoRA folder: " + e.getMessage() + "; the model is unloaded and "
+                    + "loaded again by the next generation");
+            closePipeline();
+        }
     }
 
     /** The Fiji (ImageJ) installation folder, when this runs inside one. */

@@ -11,9 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import ij.io.Opener;
+import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.Precision;
 import io.github.jimengstudio.pipeline.ProgressListener;
@@ -23,6 +25,7 @@ import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.testing.Golden;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -388,6 +391,39 @@ class JimengServiceTest {
         jimeng.submit(small(23), third).await();
         assertEquals(0, third.loadings.get(), "kept in float32");
         assertEquals(List.of(), third.warnings);
+    }
+
+    /**
+     * A new LoRA folder is a new LoRA list, not a new model (the whole model used to be reloaded): the loaded
+     * pipeline stays, the new folder's LoRAs are listed and apply to it, the old folder's names are gone.
+     */
+    @Test
+    void changingTheLoraFolderKeepsTheLoadedModelAndListsTheNewFoldersLoras() throws Exception {
+        Path styles = dir.resolve("styles");
+        Files.createDirectories(styles.resolve("ink"));
+        Files.copy(Golden.file("lora-tiny/peft.safetensors"), styles.resolve("ink/wash.safetensors"));
+        int[] base = pixels(jimeng.toImagePlus(jimeng.generate(small(31))));
+        int[] peft = pixels(jimeng.toImagePlus(jimeng.generate(small(31).toBuilder()
+                .loras(List.of(new LoraUse("peft", 0.8))).build())));
+        assertFalse(java.util.Arrays.equals(base, peft), "the LoRA changes the picture");
+        ZImagePipeline loaded = jimeng.loadedPipeline();
+        try {
+            jimeng.setLoraFolder(styles);
+            assertEquals(List.of("ink/wash"), jimeng.loraLibrary().entries().stream().map(LoraInfo::name).toList());
+            LoadWatch watch = new LoadWatch();
+            GeneratedImage wash = jimeng.submit(small(31).toBuilder().loras(List.of(new LoraUse("ink/wash", 0.8)))
+                    .build(), watch).await();
+            assertSame(loaded, jimeng.loadedPipeline(), "the same pipeline");
+            assertEquals(0, watch.loadings.get(), "nothing was loaded again");
+            assertEquals(styles, loaded.loraLibrary().folder());
+            assertArrayEquals(peft, pixels(jimeng.toImagePlus(wash)), "the same LoRA file, from the new folder");
+            IllegalArgumentException gone = assertThrows(IllegalArgumentException.class, () -> jimeng.submit(
+                    small(32).toBuilder().loras(List.of(new LoraUse("peft", 0.8))).build()));
+            assertTrue(gone.getMessage().startsWith("No LoRA named 'peft' in " + styles), gone.getMessage());
+        } finally {
+            jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        }
+        assertEquals(Golden.file("lora-tiny").toAbsolutePath().normalize(), jimeng.loraLibrary().folder());
     }
 
     @Test
