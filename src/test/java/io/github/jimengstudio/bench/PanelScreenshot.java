@@ -25,7 +25,8 @@ import org.scijava.Context;
  * Drives the real Studio window on the golden tiny model and saves what it looks like: opened, during the run and
  * finished, as {@code /tmp/jimeng-panel-*.png}. Needs a display, e.g. {@code xvfb-run -a java -cp ...
  * io.github.jimengstudio.bench.PanelScreenshot} (not part of {@code mvn verify}, which stays headless).
- * The prompt is typed into the prompt box and submitted with a real Ctrl+Enter key event.
+ * The prompt is typed into the prompt box and submitted with a real Ctrl+Enter key event; the settings are unfolded,
+ * a negative prompt typed (unused at guidance 0) and a second LoRA row added (left at None), to show their layout.
  */
 public final class PanelScreenshot {
     public static void main(String[] args) throws Exception {
@@ -55,6 +56,8 @@ public final class PanelScreenshot {
             SwingUtilities.invokeAndWait(() -> {
                 ((AbstractButton) find(window, "settings")).doClick();
                 ((JSpinner) find(window, "steps")).setValue(4);
+                ((javax.swing.JTextField) find(window, "negative")).setText("blurry, text");
+                ((AbstractButton) find(window, "lora-add")).doClick();
                 JComboBox<?> size = (JComboBox<?>) find(window, "size");
                 size.getEditor().setItem("256 x 256");
                 size.setSelectedItem("256 x 256");

@@ -2,12 +2,14 @@ package io.github.jimengstudio.fiji.panel;
 
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.LoraUse;
 import java.awt.BorderLayout;
 import java.awt.Component;
 import java.awt.event.KeyEvent;
 import java.awt.event.MouseAdapter;
 import java.awt.event.MouseEvent;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javax.swing.AbstractAction;
 import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
@@ -78,14 +80,15 @@ final class HistoryList extends JPanel {
         restore.accept(model.get(i));
     }
 
-    /** "seed 42 · 1024×1024 · 8 steps · a red fox in the snow…" */
+    /** "seed 42 · 1024×1024 · 8 steps · ink:0.8 + pencil:1.0 · a red fox in the snow…" (LoRAs only when used). */
     static String describe(GenerationRecord r) {
         GenerationRequest q = r.request();
         String prompt = q.prompt().strip().replaceAll("\\s+", " ");
         if (prompt.length() > 40) {
             prompt = prompt.substring(0, 39) + "…";
         }
-        String lora = q.loras().isEmpty() ? "" : " · " + q.loras().get(0);
+        String lora = q.loras().isEmpty() ? ""
+                : " · " + q.loras().stream().map(LoraUse::toString).collect(Collectors.joining(" + "));
         return "seed " + q.seedString() + " · " + q.width() + "×" + q.height() + " · " + q.steps() + " steps" + lora
                 + " · " + prompt;
     }

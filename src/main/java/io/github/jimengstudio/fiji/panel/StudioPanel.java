@@ -53,9 +53,9 @@ public final class StudioPanel extends JPanel {
     });
 
     private final JLabel modelStatus = new JLabel("Model: …");
-    private final LoraChooser lora = new LoraChooser();
+    private final LoraChooser lora = new LoraChooser(this::fitWindow);
     private final PromptBox prompt = new PromptBox(this::generate);
-    private final TuningPanel tuning = new TuningPanel();
+    private final TuningPanel tuning = new TuningPanel(this::fitWindow);
     private final JButton generateButton = new JButton("Generate");
     private final JButton cancelButton = new JButton("Cancel");
     private final JButton saveButton = new JButton("Save…");
@@ -63,8 +63,10 @@ public final class StudioPanel extends JPanel {
     private final ProgressView progress = new ProgressView();
     private final HistoryList history;
 
-    /** EDT only. */
+    /** EDT only. The job of the running generation; null until the engine has handed it over. */
     private StudioEngine.Job running;
+    /** EDT only. Cancel was pressed before the job arrived: cancel it as soon as it does. */
+    private boolean cancelPending;
     private boolean busy;
     /** The last image this panel made, for Save. EDT only. */
     private ImagePlus lastImage;
@@ -124,6 +126,18 @@ public final class StudioPanel extends JPanel {
         modelStatus.setForeground(color);
     }
 
+    /** After a part grew (a LoRA row added, the settings unfolded): a window too short for it grows to fit. */
+    private void fitWindow() {
+        java.awt.Window w = SwingUtilities.getWindowAncestor(this);
+        if (w != null) {
+            int wanted = w.getPreferredSize().height;
+            if (w.getHeight() < wanted) {
+                w.setSize(w.getWidth(), wanted);
+            }
+            w.validate();
+        }
+    }
+
     private static JPanel row(java.awt.Component c) {
         JPanel p = new JPanel(new BorderLayout());
         p.setBorder(BorderFactory.createEmptyBorder(2, 0, 2, 0));
@@ -143,15 +157,18 @@ public final class StudioPanel extends JPanel {
 
     /** The controls' values. @throws io.github.jimengstudio.pipeline.InvalidRequestException for unreadable text */
     PanelSettings settings() {
-        return new PanelSettings(prompt.text(), lora.selected(), lora.strength(), tuning.steps(), tuning.guidance(),
-                tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
+        return new PanelSettings(prompt.text(), tuning.negativePrompt(), lora.choices(), tuning.steps(),
+                tuning.guidance(), tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
     }
 
-    /** Puts a past generation's settings back (its seed locked): Generate then makes it again. */
+    /**
+     * Puts a past generation's settings back (its seed locked, its negative prompt and every LoRA with its strength):
+     * Generate then makes it again.
+     */
     void restore(GenerationRecord record) {
         PanelSettings s = PanelSettings.of(record);
         prompt.setText(s.prompt());
-        lora.select(s.lora(), s.loraStrength());
+        lora.select(s.loras());
         tuning.restore(s);
         showProblem(null);
     }
@@ -172,11 +189,12 @@ public final class StudioPanel extends JPanel {
         }
         showProblem(null);
         setBusy(true);
+        cancelPending = false;
         progress.started();
         worker.execute(() -> {
             try {
                 StudioEngine.Job job = engine.submit(request, new ToSwing());
-                SwingUtilities.invokeLater(() -> running = job);
+                SwingUtilities.invokeLater(() -> jobArrived(job));
                 job.result().whenComplete((image, error) -> SwingUtilities.invokeLater(() -> ended(image, error)));
             } catch (RuntimeException e) {
                 SwingUtilities.invokeLater(() -> ended(null, e));
@@ -184,16 +202,35 @@ public final class StudioPanel extends JPanel {
         });
     }
 
+    /**
+     * Cancel: stops the running generation. Pressed before the engine has handed over the job (submitting can
+     * take a moment), it is remembered and applied when the job arrives, so the generation never runs to its end.
+     */
     void cancel() {
-        StudioEngine.Job job = running;
-        if (job != null) {
-            progress.ended("Cancelling…");
+        if (!busy) {
+            return;
+        }
+        progress.ended("Cancelling…");
+        if (running != null) {
+            StudioEngine.Job job = running;
+            worker.execute(job::cancel);
+        } else {
+            cancelPending = true;
+        }
+    }
+
+    /** The engine's handle on the generation started by the last Generate (queued before its completion). */
+    private void jobArrived(StudioEngine.Job job) {
+        running = job;
+        if (cancelPending) {
+            cancelPending = false;
             worker.execute(job::cancel);
         }
     }
 
     private void ended(GeneratedImage image, Throwable error) {
         running = null;
+        cancelPending = false;
         setBusy(false);
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()

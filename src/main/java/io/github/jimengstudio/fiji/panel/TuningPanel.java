@@ -16,10 +16,13 @@ import javax.swing.JSpinner;
 import javax.swing.JTextField;
 import javax.swing.JToggleButton;
 import javax.swing.SpinnerNumberModel;
+import javax.swing.event.DocumentEvent;
+import javax.swing.event.DocumentListener;
 
 /**
- * The fold-out under the prompt: steps, guidance, seed (locked, or the dice: a new one each run) and size (a
- * preset or a typed W × H). Folded, it shows one line summing up the settings.
+ * The fold-out under the prompt: steps, guidance, the negative prompt (read only with guidance, which is why it
+ * lives here and not beside the prompt), seed (locked, or the dice: a new one each run) and size (a preset or a
+ * typed W × H). Folded, it shows one line summing up the settings.
  */
 final class TuningPanel extends JPanel {
     private final JToggleButton fold = new JToggleButton();
@@ -28,21 +31,50 @@ final class TuningPanel extends JPanel {
             GenerationRequest.MAX_STEPS, 1));
     private final JSpinner guidance = new JSpinner(new SpinnerNumberModel(0.0, 0.0,
             GenerationRequest.MAX_GUIDANCE, 0.5));
+    private final JTextField negative = new JTextField(20);
     private final JCheckBox lock = new JCheckBox("Lock");
     private final JTextField seed = new JTextField(12);
     private final JComboBox<String> size = new JComboBox<>();
+    private final Runnable unfolded;
 
-    TuningPanel() {
+    /** @param unfolded told after the fold-out opened (the panel may need more room) */
+    TuningPanel(Runnable unfolded) {
         super(new BorderLayout());
+        this.unfolded = unfolded;
         fold.setName("settings");
         steps.setName("steps");
         size.setName("size");
         seed.setName("seed");
+        negative.setName("negative");
+        negative.getAccessibleContext().setAccessibleName("Negative prompt");
+        negative.setToolTipText("What the picture should not show. Read only when guidance is above 0, which "
+                + "makes each step about twice as slow.");
+        negative.getDocument().addDocumentListener(new DocumentListener() {
+            @Override
+            public void insertUpdate(DocumentEvent e) {
+                updateSummary();
+            }
+
+            @Override
+            public void removeUpdate(DocumentEvent e) {
+                updateSummary();
+            }
+
+            @Override
+            public void changedUpdate(DocumentEvent e) {
+                updateSummary();
+            }
+        });
         fold.setBorderPainted(false);
         fold.setContentAreaFilled(false);
         fold.setFocusPainted(false);
         fold.setHorizontalAlignment(JToggleButton.LEADING);
-        fold.addActionListener(e -> unfold(fold.isSelected()));
+        fold.addActionListener(e -> {
+            unfold(fold.isSelected());
+            if (fold.isSelected()) {
+                unfolded.run();
+            }
+        });
         ImageSize.PRESETS.forEach(p -> size.addItem(p.label()));
         size.setEditable(true);
         size.setToolTipText("A preset, or type width × height (multiples of 16, 64 to 4096)");
@@ -54,11 +86,12 @@ final class TuningPanel extends JPanel {
         seed.setToolTipText("0 to 18446744073709551615; the same seed and settings give the same image");
         row(0, "Steps", steps);
         row(1, "Guidance", guidance);
+        row(2, "Negative", negative);
         JPanel seedRow = new JPanel(new BorderLayout(4, 0));
         seedRow.add(seed, BorderLayout.CENTER);
         seedRow.add(lock, BorderLayout.EAST);
-        row(2, "Seed", seedRow);
-        row(3, "Size", size);
+        row(3, "Seed", seedRow);
+        row(4, "Size", size);
         add(fold, BorderLayout.NORTH);
         add(body, BorderLayout.CENTER);
         seedLockChanged();
@@ -95,8 +128,24 @@ final class TuningPanel extends JPanel {
 
     private void updateSummary() {
         String seedText = lock.isSelected() ? "seed " + seed.getText().strip() : "random seed";
-        fold.setText((body.isVisible() ? "▾ " : "▸ ") + "Settings: " + steps.getValue() + " steps, guidance "
-                + guidance.getValue() + ", " + seedText + ", " + size.getEditor().getItem());
+        String settings = steps.getValue() + " steps, guidance " + guidance.getValue() + ", " + seedText + ", "
+                + size.getEditor().getItem() + negativeSummary();
+        fold.setText((body.isVisible() ? "▾ " : "▸ ") + "Settings: " + settings);
+        fold.setToolTipText(settings); // the panel's width may cut the line
+    }
+
+    /** Folded, a negative prompt is out of sight: say that there is one, and when guidance 0 leaves it unread. */
+    private String negativeSummary() {
+        if (negative.getText().isBlank()) {
+            return "";
+        }
+        return ((Number) guidance.getValue()).doubleValue() > 0 ? ", negative prompt"
+                : ", negative prompt (unused at guidance 0)";
+    }
+
+    /** The folded line's text. */
+    String summary() {
+        return fold.getText();
     }
 
     /** Takes the spinners' typed text too, which Swing only commits on Enter or focus loss. */
@@ -117,6 +166,10 @@ final class TuningPanel extends JPanel {
         } catch (ParseException e) {
             throw new InvalidRequestException(problem);
         }
+    }
+
+    String negativePrompt() {
+        return negative.getText();
     }
 
     boolean seedLocked() {
@@ -143,6 +196,8 @@ final class TuningPanel extends JPanel {
     void restore(PanelSettings s) {
         steps.setValue(s.steps());
         guidance.setValue(s.guidance());
+        negative.setText(s.negativePrompt());
+        negative.setCaretPosition(0);
         lock.setSelected(s.seedLocked());
         seed.setText(s.seed());
         size.setSelectedItem(s.size());
@@ -153,6 +208,7 @@ final class TuningPanel extends JPanel {
     void setEnabledWhileIdle(boolean idle) {
         steps.setEnabled(idle);
         guidance.setEnabled(idle);
+        negative.setEnabled(idle);
         lock.setEnabled(idle);
         seed.setEnabled(idle);
         size.setEnabled(idle);

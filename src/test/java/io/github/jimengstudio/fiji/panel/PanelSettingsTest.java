@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 class PanelSettingsTest {
 
     private static PanelSettings fox() {
-        return new PanelSettings("a red fox in the snow", PanelSettings.NO_LORA, 1.0, 8, 0.0, false, "",
-                "1024 × 768");
+        return new PanelSettings("a red fox in the snow", "", List.of(), 8, 0.0, false, "", "1024 × 768");
     }
 
     static GenerationRecord record(GenerationRequest request) {
@@ -31,15 +30,16 @@ class PanelSettingsTest {
 
     @Test
     void theControlsBecomeTheRequestTheyShow() {
-        GenerationRequest r = new PanelSettings("fox", "ink-style", 0.8, 4, 2.5, true, "42", "640x480")
-                .toRequest();
+        GenerationRequest r = new PanelSettings("fox", "blurry, dark", List.of(new LoraUse("ink-style", 0.8),
+                new LoraUse("pencil", -0.5)), 4, 2.5, true, "42", "640x480").toRequest();
         assertEquals("fox", r.prompt());
+        assertEquals("blurry, dark", r.negativePrompt());
         assertEquals(640, r.width());
         assertEquals(480, r.height());
         assertEquals(4, r.steps());
         assertEquals(2.5, r.guidance());
         assertEquals(42L, r.seed());
-        assertEquals(List.of(new LoraUse("ink-style", 0.8)), r.loras());
+        assertEquals(List.of(new LoraUse("ink-style", 0.8), new LoraUse("pencil", -0.5)), r.loras());
     }
 
     @Test
@@ -47,13 +47,14 @@ class PanelSettingsTest {
         GenerationRequest r = fox().toRequest();
         assertNull(r.seed());
         assertTrue(r.loras().isEmpty());
+        assertEquals("", r.negativePrompt());
         assertEquals(1024, r.width());
         assertEquals(768, r.height());
     }
 
     @Test
     void aLockedSeedTakesTheWholeUnsigned64BitRange() {
-        GenerationRequest r = new PanelSettings("fox", PanelSettings.NO_LORA, 1, 8, 0, true,
+        GenerationRequest r = new PanelSettings("fox", "", List.of(), 8, 0, true,
                 " 18446744073709551615 ", "512 × 512").toRequest();
         assertEquals("18446744073709551615", r.seedString());
     }
@@ -61,22 +62,24 @@ class PanelSettingsTest {
     @Test
     void badInputIsRefusedWithAMessageSayingWhatToChange() {
         assertEquals("The prompt is empty: describe the picture you want.", assertThrows(InvalidRequestException.class,
-                () -> new PanelSettings("  ", PanelSettings.NO_LORA, 1, 8, 0, false, "", "1024 × 1024").toRequest())
+                () -> new PanelSettings("  ", "", List.of(), 8, 0, false, "", "1024 × 1024").toRequest())
                 .getMessage());
         assertEquals("Size 'big' is not width × height: choose a preset or type e.g. 832 x 1216.",
-                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
                         8, 0, false, "", "big").toRequest()).getMessage());
         assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
-                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
                         8, 0, false, "", "1000 x 1024").toRequest()).getMessage());
-        assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA,
-                1, 8, 0, true, "forty-two", "1024 × 1024").toRequest()).getMessage()
+        assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
+                8, 0, true, "forty-two", "1024 × 1024").toRequest()).getMessage()
                 .startsWith("seed 'forty-two' is not a whole number from 0 to 18446744073709551615"));
         assertEquals("The seed is locked but empty: type a seed, or unlock it for a new random seed each run.",
-                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", PanelSettings.NO_LORA, 1,
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
                         8, 0, true, " ", "1024 × 1024").toRequest()).getMessage());
-        assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "ink", 12.0, 8, 0,
-                false, "", "1024 × 1024").toRequest()).getMessage().startsWith("LoRA 'ink' has strength 12.0"));
+        assertEquals("LoRA 'ink' is listed twice: give it once, with the summed strength.",
+                assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(
+                        new LoraUse("ink", 0.5), new LoraUse("ink", 0.5)), 8, 0, false, "", "1024 × 1024").toRequest())
+                        .getMessage());
     }
 
     @Test
@@ -96,17 +99,27 @@ class PanelSettingsTest {
     }
 
     @Test
-    void restoringARecordLocksItsSeedSoGenerateMakesTheSameRequest() {
-        GenerationRequest made = GenerationRequest.builder("fox at dusk").size(512, 768).steps(6).guidance(1.5)
-                .seed(-2L).loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.0))).build();
+    void restoringARecordKeepsEveryLoraAndTheNegativePromptAndLocksTheSeedSoGenerateMakesTheSameRequest() {
+        GenerationRequest made = GenerationRequest.builder("fox at dusk").negativePrompt("blurry, text")
+                .size(512, 768).steps(6).guidance(1.5).seed(-2L)
+                .loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.25))).build();
         PanelSettings s = PanelSettings.of(record(made));
         assertTrue(s.seedLocked());
         assertEquals("18446744073709551614", s.seed());
         assertEquals("512 × 768", s.size());
-        assertEquals("ink-style", s.lora());
-        assertEquals(0.6, s.loraStrength());
-        GenerationRequest again = s.toRequest();
-        assertEquals(made.toBuilder().loras(List.of(new LoraUse("ink-style", 0.6))).build(), again);
+        assertEquals("blurry, text", s.negativePrompt());
+        assertEquals(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.25)), s.loras());
+        assertEquals(made, s.toRequest());
+    }
+
+    @Test
+    void theHistoryLineNamesEveryLoraWithItsStrength() {
+        GenerationRequest made = GenerationRequest.builder("fox").seed(7).steps(4).size(512, 512)
+                .loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.25))).build();
+        assertEquals("seed 7 · 512×512 · 4 steps · ink-style:0.6 + other:1.25 · fox",
+                HistoryList.describe(record(made)));
+        assertEquals("seed 7 · 512×512 · 4 steps · fox",
+                HistoryList.describe(record(made.toBuilder().loras(List.of()).build())));
     }
 
     @Test

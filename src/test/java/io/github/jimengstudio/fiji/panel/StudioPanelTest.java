@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.process.ColorProcessor;
 import io.github.jimengstudio.pipeline.GeneratedImage;
+import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
+import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
@@ -22,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,6 +48,12 @@ class StudioPanelTest {
         final List<GenerationRequest> submitted = Collections.synchronizedList(new ArrayList<>());
         volatile CompletableFuture<GeneratedImage> last;
         volatile RuntimeException refusal;
+        /** Counted down each time submit is entered. */
+        final CountDownLatch inSubmit = new CountDownLatch(1);
+        /** When set, submit holds the job handle back until it opens (a slow queue or a busy service). */
+        volatile CountDownLatch handleGate;
+        /** When set, a job runs until it is cancelled, as a long generation would. */
+        volatile boolean runsUntilCancelled;
 
         private void called(String what) {
             calls.add(what);
@@ -56,12 +65,22 @@ class StudioPanelTest {
         @Override
         public Job submit(GenerationRequest request, ProgressListener listener) {
             called("submit");
+            inSubmit.countDown();
             if (refusal != null) {
                 throw refusal;
             }
             submitted.add(request);
+            CountDownLatch gate = handleGate;
+            if (gate != null) {
+                try {
+                    assertTrue(gate.await(10, TimeUnit.SECONDS), "the test never released the job handle");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             GenerationRequest resolved = request.withResolvedSeed(new SplittableRandom(7));
-            CompletableFuture<GeneratedImage> result = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<GeneratedImage> result = runsUntilCancelled ? new CompletableFuture<>()
+                    : CompletableFuture.supplyAsync(() -> {
                 listener.stage(Stage.DENOISING);
                 listener.step(1, 1, Duration.ofMillis(5), Duration.ZERO);
                 listener.preview(new PreviewImage(1, 1, 2, 2, new byte[12]));
@@ -79,6 +98,7 @@ class StudioPanelTest {
                 @Override
                 public void cancel() {
                     called("cancel");
+                    result.completeExceptionally(new GenerationCancelledException("Cancelled."));
                 }
             };
         }
@@ -203,7 +223,7 @@ class StudioPanelTest {
     @Test
     void clickingAHistoryEntryRestoresItsSettingsWithTheSeedLocked() throws Exception {
         onEdt(() -> panel.promptBox().setText("fox at dusk"));
-        onEdt(() -> panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 3, 1.5, false, "",
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 3, 1.5, false, "",
                 "512 × 768")));
         pressCtrlEnter();
         String drawn = onEdt(() -> panel.history().records().get(0).request().seedString());
@@ -228,12 +248,66 @@ class StudioPanelTest {
     }
 
     @Test
+    void restoringARecordWithTwoLorasAndANegativePromptPutsThemAllBackAndGenerateSendsTheSameRequest()
+            throws Exception {
+        GenerationRequest made = GenerationRequest.builder("fox at dusk").negativePrompt("blurry, text")
+                .size(512, 768).steps(6).guidance(2.0).seed(-2L)
+                .loras(List.of(new LoraUse("ink-style", 0.6), new LoraUse("pencil", 1.25))).build();
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made)));
+        assertEquals(1, onEdt(() -> panel.loraChooser().rowCount()));
+
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals(2, onEdt(() -> panel.loraChooser().rowCount()), "one LoRA row per LoRA of the record");
+        assertEquals(made.loras(), onEdt(() -> panel.loraChooser().choices()));
+        assertEquals("blurry, text", onEdt(() -> panel.tuning().negativePrompt()));
+        assertEquals("▸ Settings: 6 steps, guidance 2.0, seed 18446744073709551614, 512 × 768, negative prompt",
+                onEdt(() -> panel.tuning().summary()));
+
+        pressCtrlEnter();
+        assertEquals(List.of(made), engine.submitted, "Generate after restoring asks for the same image");
+
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made.toBuilder().loras(List.of()).guidance(0)
+                .build())));
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals(1, onEdt(() -> panel.loraChooser().rowCount()), "a record without LoRAs leaves one row, None");
+        assertEquals(List.of(), onEdt(() -> panel.loraChooser().choices()));
+        assertTrue(onEdt(() -> panel.tuning().summary()).endsWith(", negative prompt (unused at guidance 0)"));
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void plusStacksAnotherLoraRowMinusRemovesItAndRowsLeftAtNoneAddNothing() throws Exception {
+        LoraChooser chooser = panel.loraChooser();
+        assertEquals(List.of(), onEdt(chooser::choices), "one row, at None: no LoRA");
+        onEdt(() -> chooser.add.doClick());
+        assertEquals(2, onEdt(chooser::rowCount));
+        assertEquals(List.of(), onEdt(chooser::choices), "a new row starts at None");
+
+        onEdt(() -> chooser.select(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75))));
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 2, 0, true, "9", "64 x 64")));
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75)),
+                engine.submitted.get(0).loras());
+
+        onEdt(() -> chooser.removeButton(1).doClick());
+        assertEquals(1, onEdt(chooser::rowCount));
+        assertEquals(List.of(new LoraUse("ink-style", 0.5)), onEdt(chooser::choices));
+
+        onEdt(() -> chooser.select(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75))));
+        onEdt(() -> chooser.setNames(List.of("ink-style")));
+        assertEquals(List.of(new LoraUse("ink-style", 0.5)), onEdt(chooser::choices),
+                "a rescan that no longer finds a LoRA sets its row to None");
+        assertEquals(2, onEdt(chooser::rowCount));
+    }
+
+    @Test
     void badInputIsShownInlineAndNothingIsSubmitted() throws Exception {
         pressCtrlEnter();
         assertEquals("The prompt is empty: describe the picture you want.", onEdt(panel::problemText));
         onEdt(() -> {
             panel.promptBox().setText("fox");
-            panel.tuning().restore(new PanelSettings("", PanelSettings.NO_LORA, 1, 8, 0, false, "", "1000 x 64"));
+            panel.tuning().restore(new PanelSettings("", "", List.of(), 8, 0, false, "", "1000 x 64"));
         });
         pressCtrlEnter();
         assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
@@ -253,6 +327,47 @@ class StudioPanelTest {
         assertEquals(1, engine.submitted.size(), "Generate works again after a refusal");
         assertEquals("", onEdt(panel::problemText));
         assertNotNull(engine.last);
+    }
+
+    @Test
+    void aCancelPressedBeforeTheEngineHandsOverTheJobStopsItWhenTheJobArrives() throws Exception {
+        engine.handleGate = new CountDownLatch(1);
+        engine.runsUntilCancelled = true;
+        onEdt(() -> panel.promptBox().setText("fox"));
+        onEdt(panel::generate);
+        assertTrue(engine.inSubmit.await(10, TimeUnit.SECONDS), "Generate never reached the engine");
+        onEdt(panel::cancel);
+        assertEquals("Cancelling…", onEdt(() -> panel.progress().line()));
+        assertFalse(engine.calls.contains("cancel"), "there was no job to cancel yet");
+
+        engine.handleGate.countDown();
+        settle(); // a dropped cancel leaves the job running for good: settle then fails, still busy
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"));
+        assertEquals("Cancelled.", onEdt(() -> panel.progress().line()));
+        assertEquals(0, onEdt(() -> panel.history().records().size()));
+        assertEquals("", onEdt(panel::problemText));
+
+        engine.handleGate = null;
+        engine.runsUntilCancelled = false;
+        pressCtrlEnter();
+        assertEquals(1, onEdt(() -> panel.history().records().size()), "the next Generate runs to its end");
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"), "the old cancel reached the next job");
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    @Test
+    void aCancelAfterTheJobArrivedStopsTheRunningGeneration() throws Exception {
+        engine.runsUntilCancelled = true;
+        onEdt(() -> panel.promptBox().setText("fox"));
+        onEdt(panel::generate);
+        panel.awaitWorker(); // submitted; the handle's hand-over to the EDT is queued
+        onEdt(() -> {});
+        assertTrue(onEdt(panel::isBusy));
+        onEdt(panel::cancel);
+        settle();
+        assertEquals(1, Collections.frequency(engine.calls, "cancel"));
+        assertEquals("Cancelled.", onEdt(() -> panel.progress().line()));
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
     }
 
     @Test
