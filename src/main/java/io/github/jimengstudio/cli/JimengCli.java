@@ -131,14 +131,10 @@ public final class JimengCli {
             err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
             err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
                     + request.height() + " (width x height), guidance " + request.guidance());
-            // Loaded for the request's memory mode, so the networks are placed once where this image needs them
-            // (loading for the default mode first would put the whole transformer on a small GPU before LOW_VRAM).
-            PipelineOptions options = PipelineOptions.defaults().withDevice(o.device())
-                    .withMemoryMode(request.memoryMode())
-                    .withLoraFolder(o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
             GeneratedImage image;
-            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, listener, cancel)) {
+            try (ZImagePipeline pipeline = ZImagePipeline.load(location, pipelineOptions(o, request), listener,
+                    cancel)) {
                 err.println("Device: " + pipeline.deviceDescription());
                 image = pipeline.generate(request, listener, cancel);
             }
@@ -164,6 +160,17 @@ public final class JimengCli {
                 // the JVM is already shutting down (Ctrl+C): the hook is running
             }
         }
+    }
+
+    /**
+     * The pipeline for this image: loaded for the request's memory mode and precision, so the networks are loaded
+     * once, where and how the image needs them (the default mode would first put the whole transformer on a small GPU
+     * before LOW_VRAM; the default precision would load float32 and then everything again for {@code --precision
+     * bfloat16}).
+     */
+    static PipelineOptions pipelineOptions(GenerateOptions o, GenerationRequest request) {
+        return PipelineOptions.defaults().withDevice(o.device()).withSettingsOf(request)
+                .withLoraFolder(o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
     }
 
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */

@@ -56,9 +56,11 @@ import org.scijava.service.Service;
 
 /**
  * Jimeng Studio inside Fiji: the one place that owns the pipeline (DESIGN §6). It loads the model lazily and once,
- * runs every generation on ONE thread in submission order (the panel, macros and scripts never interleave), reports
- * progress to the status bar, the log and as {@link GenerationEvent}s, keeps the LoRA library, and remembers how each
- * image it made was made. Scripts reach it as {@code #@ JimengService jimeng}.
+ * for the memory mode and precision of the first request (a later request in another mode or precision reloads only
+ * the networks concerned, with a warning in the log), runs every generation on ONE thread in submission order (the
+ * panel, macros and scripts never interleave), reports progress to the status bar, the log and as
+ * {@link GenerationEvent}s, keeps the LoRA library, and remembers how each image it made was made. Scripts reach it
+ * as {@code #@ JimengService jimeng}.
  *
  * <p>The model folder comes from the preference {@link #setModelFolder}; without one the usual places are searched,
  * Fiji's {@code models/} folder first. The LoRA folder is the preference {@link #setLoraFolder}, else Fiji's
@@ -146,7 +148,11 @@ public class JimengService extends AbstractService implements SciJavaService {
         return (app != null ? app : Path.of("").toAbsolutePath()).resolve(LoraLibrary.DEFAULT_FOLDER_NAME);
     }
 
-    /** Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}); a loaded model is reloaded with it on next use. */
+    /**
+     * Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}) for the generations submitted from now on. The
+     * loaded model stays loaded (the folder only decides which LoRAs there are): the LoRA list is scanned from the
+     * new folder on its next use, and the pipeline switches its library after the generations queued before.
+     */
     public synchronized void setLoraFolder(Path folder) {
         if (folder == null) {
             prefs.remove(JimengService.class, LORA_FOLDER);
@@ -154,7 +160,23 @@ public class JimengService extends AbstractService implements SciJavaService {
             prefs.put(JimengService.class, LORA_FOLDER, folder.toAbsolutePath().normalize().toString());
         }
         loraLibrary = null;
-        generationThread.execute(this::closePipeline);
+        Path chosen = loraFolder();
+        generationThread.execute(() -> switchLoraFolder(chosen));
+    }
+
+    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code folder}. */
+    private void switchLoraFolder(Path folder) {
+        if (pipeline == null) {
+            return; // loaded later with loraFolder()
+        }
+        try {
+            pipeline.useLoraFolder(folder);
+            log.info("Jimeng Studio: LoRAs now from " + folder + "; the model stays loaded");
+        } catch (IOException | RuntimeException e) {
+            log.warn("Jimeng Studio: switching the LoRA folder: " + e.getMessage() + "; the model is unloaded and "
+                    + "loaded again by the next generation");
+            closePipeline();
+        }
     }
 
     /** The Fiji (ImageJ) installation folder, when this runs inside one. */
@@ -253,7 +275,7 @@ public class JimengService extends AbstractService implements SciJavaService {
         Reporter reporter = new Reporter(job);
         try {
             job.token().throwIfCancelled("before it started");
-            ZImagePipeline p = pipeline(reporter, job.token());
+            ZImagePipeline p = pipeline(job.request(), reporter, job.token());
             GeneratedImage image = p.generate(job.request(), reporter, job.token());
             job.result().complete(image);
         } catch (GenerationCancelledException e) {
@@ -271,15 +293,27 @@ public class JimengService extends AbstractService implements SciJavaService {
         }
     }
 
-    /** The pipeline, loaded on first use. Runs on the generation thread only. */
-    private ZImagePipeline pipeline(ProgressListener listener, CancellationToken cancel) throws IOException {
+    /**
+     * The pipeline, loaded on first use for that request's memory mode and precision, so its networks are loaded
+     * once, where and how it computes. A later request that needs another mode or precision does not reload the
+     * model: the pipeline reloads only the networks concerned, once, and says so (a warning in the log). Runs on the
+     * generation thread only.
+     */
+    private ZImagePipeline pipeline(GenerationRequest request, ProgressListener listener, CancellationToken cancel)
+            throws IOException {
         if (pipeline == null) {
             ModelLocation location = locateModel();
-            log.info("Jimeng Studio: loading " + location.describe());
-            PipelineOptions options = PipelineOptions.defaults().withLoraFolder(loraFolder());
+            PipelineOptions options = PipelineOptions.defaults().withSettingsOf(request).withLoraFolder(loraFolder());
+            log.info("Jimeng Studio: loading for memory mode " + options.memoryMode() + ", precision "
+                    + options.precision() + ": " + location.describe());
             pipeline = ZImagePipeline.load(location, options, listener, cancel);
             log.info("Jimeng Studio: model loaded on " + pipeline.deviceDescription());
         }
+        return pipeline;
+    }
+
+    /** The loaded pipeline, or null (for tests; the model status reads {@link #isModelLoaded}). */
+    ZImagePipeline loadedPipeline() {
         return pipeline;
     }
 

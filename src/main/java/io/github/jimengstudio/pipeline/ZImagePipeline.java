@@ -55,9 +55,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>run the {@link DenoisingLoop} (float32 latents, exact Euler) with the transformer;</li>
  *   <li>decode with the VAE in float32 and round to 8-bit RGB.</li>
  * </ol>
- * A request's LoRAs (from {@link PipelineOptions#loraFolder()}) are applied as runtime adapters on the transformer,
+ * A request's LoRAs (from {@link PipelineOptions#loraFolder()}, or the folder {@link #useLoraFolder} switched to
+ * without reloading anything) are applied as runtime adapters on the transformer,
  * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
- * bit. Networks are loaded once and kept as the request's {@link MemoryMode} says ({@link ResidencyPlan}). One
+ * bit. Networks are loaded once, for the options' memory mode and precision, and kept as the request's
+ * {@link MemoryMode} says ({@link ResidencyPlan}); a request is computed in exactly the precision it asks for, so one
+ * that needs a network on another device or in another precision reloads that network once, with a
+ * {@link ProgressListener#warning} saying so, and it stays that way for the requests after it. One
  * generation runs at a time (callers are serialised); progress, previews and the outcome go to the
  * {@link ProgressListener}. A cancel is honoured before and after each stage, between steps, inside the
  * transformer between its blocks, inside the text encoder between its layers and inside the VAE decode between its
@@ -83,7 +87,8 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     private final ModelLocation location;
-    private final PipelineOptions options;
+    /** Changes only with the LoRA folder ({@link #useLoraFolder}); volatile so that it can be read without the lock. */
+    private volatile PipelineOptions options;
     private final TorchRuntime runtime;
     /** The GPU this pipeline may place networks on, or null (none, or the CPU was asked for). */
     private final ComputeDevice gpu;
@@ -91,7 +96,8 @@ public final class ZImagePipeline implements AutoCloseable {
     private final ZImageTransformerConfig transformerConfig;
     private final VaeConfig vaeConfig;
     private final PromptEmbeddingCache promptCache;
-    private final LoraLibrary loraLibrary;
+    /** The LoRA folder's library, or null; replaced under the lock by {@link #useLoraFolder}. */
+    private volatile LoraLibrary loraLibrary;
     private final SecureRandom seeds = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private ScheduledExecutorService idleTimer;
@@ -125,7 +131,8 @@ public final class ZImagePipeline implements AutoCloseable {
 
     /**
      * Starts the engine, reads the configurations and loads the networks for {@link PipelineOptions#memoryMode()}
-     * (visiting networks of LOW_VRAM on a GPU are loaded when used). Every file is validated before it is loaded.
+     * in {@link PipelineOptions#precision()} (visiting networks of LOW_VRAM on a GPU are loaded when used). Every
+     * file is validated before it is loaded.
      *
      * @param location from {@link ModelLocator}, any layout
      * @throws IOException                  when a file is missing, malformed or does not fit its configuration
@@ -148,7 +155,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 GenerationTimings.Recorder ignored = new GenerationTimings.Recorder();
                 for (Component c : Component.values()) {
                     if (plan.resident(c)) {
-                        p.ensure(c, plan, Precision.AUTO, ignored, listener, cancel);
+                        p.ensure(c, plan, options.precision(), ignored, listener, cancel);
                     }
                 }
             } finally {
@@ -237,6 +244,9 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             cancelIdleRelease();
             plan = new ResidencyPlan(request.memoryMode(), gpu);
+            // Networks a resident mode left loaded go first: LOW_VRAM after BALANCED must not bring the text
+            // encoder onto the GPU while the whole transformer still sits there.
+            releaseVisitors(plan);
             return run(request.withResolvedSeed(seeds), plan, listener, cancel, trace);
         } catch (GenerationCancelledException e) {
             listener.cancelled(e.getMessage());
@@ -440,26 +450,51 @@ public final class ZImagePipeline implements AutoCloseable {
         return p == Precision.BFLOAT16 ? ElementType.BFLOAT16 : ElementType.FLOAT32;
     }
 
-    /** Loads the component if it is not loaded in the precision the plan asks for. */
+    /** Where a network computes and in which precision. */
+    private record Placement(ComputeDevice device, Precision precision) {
+        @Override
+        public String toString() {
+            return ResidencyPlan.label(precision) + " on " + device;
+        }
+    }
+
+    /** Where and how the component is loaded now, or null when it is not loaded. */
+    private Placement loaded(Component c) {
+        return switch (c) {
+            case TEXT_ENCODER -> encoder == null ? null
+                    : new Placement(encoder.encoder().device(), precisionOf(encoder.encoder().computeType()));
+            case TRANSFORMER -> transformer == null ? null
+                    : new Placement(transformer.device(), precisionOf(transformer.computeType()));
+            case VAE -> vae == null ? null : new Placement(vae.device(), Precision.FLOAT32);
+        };
+    }
+
+    private static Precision precisionOf(ElementType t) {
+        return t == ElementType.BFLOAT16 ? Precision.BFLOAT16 : Precision.FLOAT32;
+    }
+
+    /**
+     * Loads the component if it is not loaded on the device and in the precision the plan asks for. Replacing a
+     * loaded network (another precision or memory mode than it was loaded for) is announced as a warning: it costs
+     * a load the user can avoid by loading the pipeline for the settings they generate with.
+     */
     private void ensure(Component c, ResidencyPlan plan, Precision requested, GenerationTimings.Recorder timings,
             ProgressListener listener, CancellationToken cancel) throws IOException {
-        ElementType type = elementType(plan.precision(c, requested));
-        ComputeDevice device = plan.device(c);
-        boolean ready = switch (c) {
-            case TEXT_ENCODER -> encoder != null && encoder.encoder().computeType() == type
-                    && encoder.encoder().device().equals(device);
-            case TRANSFORMER -> transformer != null && transformer.computeType() == type
-                    && transformer.device().equals(device);
-            case VAE -> vae != null && vae.device().equals(device);
-        };
-        if (ready) {
+        Placement wanted = new Placement(plan.device(c), plan.precision(c, requested));
+        Placement now = loaded(c);
+        if (wanted.equals(now)) {
             return;
         }
         cancel.throwIfCancelled("before loading the " + c.label());
+        if (now != null) {
+            listener.warning(reloadNotice(c, now, wanted, plan.mode(), requested));
+        }
         if (timings.current() != Stage.LOADING) { // several networks loaded in a row are one loading stage
             timings.begin(Stage.LOADING);
             listener.stage(Stage.LOADING);
         }
+        ElementType type = elementType(wanted.precision());
+        ComputeDevice device = wanted.device();
         unload(c);
         switch (c) {
             case TEXT_ENCODER -> {
@@ -470,10 +505,7 @@ public final class ZImagePipeline implements AutoCloseable {
             case TRANSFORMER -> {
                 transformerWeights = WeightSources.open(location.transformer().weights());
                 transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type, device);
-                if (loraLibrary != null) {
-                    loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), type,
-                            LoraManager.DEFAULT_CACHE_BYTES);
-                }
+                attachLoras();
             }
             case VAE -> {
                 try (WeightSource source = WeightSources.open(location.vae().weights())) {
@@ -481,6 +513,41 @@ public final class ZImagePipeline implements AutoCloseable {
                 }
             }
             default -> throw new AssertionError(c);
+        }
+    }
+
+    /**
+     * "Reloading the transformer as bfloat16 on cpu (it was float32 on cpu) for this request's precision bfloat16;
+     * it stays so for the next requests."
+     */
+    private static String reloadNotice(Component c, Placement was, Placement wanted, MemoryMode mode,
+            Precision requested) {
+        List<String> why = new ArrayList<>();
+        boolean moved = !was.device().equals(wanted.device());
+        if (was.precision() != wanted.precision() && !(moved && requested == Precision.AUTO)) {
+            why.add("precision " + requested.name().toLowerCase(Locale.ROOT)); // AUTO follows the device
+        }
+        if (moved) {
+            why.add("memory mode " + mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return "Reloading the " + c.label() + " as " + wanted + " (it was " + was + ") for this request's "
+                + String.join(" and ", why) + "; it stays so for the next requests.";
+    }
+
+    /** Gives the loaded transformer its LoRA adapters from the current library (none without a LoRA folder). */
+    private void attachLoras() {
+        if (loraLibrary != null) {
+            loras = LoraManager.attachedTo(loraLibrary, transformer.linears(), transformer.computeType(),
+                    LoraManager.DEFAULT_CACHE_BYTES);
+        }
+    }
+
+    /** Detaches the transformer's LoRA adapters and frees their uploads; the transformer computes without LoRA. */
+    private void detachLoras() throws IOException {
+        if (loras != null) {
+            LoraManager m = loras;
+            loras = null;
+            m.close();
         }
     }
 
@@ -511,11 +578,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 }
             }
             case TRANSFORMER -> {
-                if (loras != null) {
-                    LoraManager m = loras;
-                    loras = null;
-                    m.close();
-                }
+                detachLoras();
                 if (transformer != null) {
                     transformer.close();
                     transformer = null;
@@ -564,9 +627,38 @@ public final class ZImagePipeline implements AutoCloseable {
         }
     }
 
-    /** The LoRA folder's library, or null when the options name no folder. */
+    /** The LoRA folder's library, or null when no folder is set. */
     public LoraLibrary loraLibrary() {
         return loraLibrary;
+    }
+
+    /**
+     * Takes LoRAs from {@code folder} from the next generation on (null: no LoRAs), keeping every loaded network:
+     * the LoRA folder only decides which LoRA files there are, not the base model. The adapters uploaded from the
+     * old folder are detached and freed (a name may mean another file in the new one); {@link #options()} names the
+     * new folder afterwards. Waits for a running generation to end.
+     *
+     * @throws IOException when the base weights of a fused LoRA cannot be restored from the checkpoint
+     */
+    public void useLoraFolder(Path folder) throws IOException {
+        Path next = folder == null ? null : folder.toAbsolutePath().normalize();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this pipeline is closed; load the model again");
+            }
+            if (Objects.equals(next, loraLibrary == null ? null : loraLibrary.folder())) {
+                return;
+            }
+            detachLoras();
+            loraLibrary = next == null ? null : new LoraLibrary(next);
+            options = options.withLoraFolder(next);
+            if (transformer != null) {
+                attachLoras();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The prompt embedding cache (shared by every encoder this pipeline loads). */

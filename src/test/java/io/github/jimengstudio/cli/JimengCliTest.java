@@ -1,8 +1,13 @@
 package io.github.jimengstudio.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.pipeline.DevicePreference;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.PipelineOptions;
+import io.github.jimengstudio.pipeline.Precision;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
 import java.awt.image.BufferedImage;
@@ -76,6 +81,34 @@ class JimengCliTest {
                 "--quiet", "--out", d.toString());
         assertEquals(0, run.status(), run.err());
         assertPngMatches(Golden.file("e2e-tiny/expected/case_d_p1_seed42_256x256_n4_lora0p8.png"), d);
+    }
+
+    /** The request's mode, precision and device reach the pipeline's load, so nothing is loaded twice. */
+    @Test
+    void thePipelineIsLoadedForTheRequestsMemoryModeAndPrecision() throws UsageException {
+        GenerateOptions o = GenerateOptions.parse(java.util.List.of("--prompt", "x", "--memory-mode", "low-vram",
+                "--precision", "bf16", "--device", "cpu", "--lora-dir", "/styles"));
+        PipelineOptions options = JimengCli.pipelineOptions(o, o.request());
+        assertEquals(MemoryMode.LOW_VRAM, options.memoryMode());
+        assertEquals(Precision.BFLOAT16, options.precision());
+        assertEquals(DevicePreference.CPU, options.device());
+        assertEquals(Path.of("/styles"), options.loraFolder());
+    }
+
+    /**
+     * {@code --precision bfloat16} on a CPU: one "Loading model" line and no reload warning (it loaded float32 first,
+     * then everything again in bfloat16). That the image is then computed in bfloat16 is ZImagePipelineTest's.
+     */
+    @Test
+    void bfloat16OnACpuLoadsTheModelOnce(@TempDir Path tmp) {
+        Path png = tmp.resolve("bf16.png");
+        Run run = Run.of(tmp, "generate", "--model", Golden.file("e2e-tiny/model").toString(), "--prompt", "fox",
+                "--seed", "3", "--steps", "2", "--size", "128x128", "--precision", "bfloat16", "--device", "cpu",
+                "--out", png.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals(1, run.err().split("Loading model", -1).length - 1, run.err());
+        assertFalse(run.err().contains("Warning"), run.err());
+        assertTrue(run.out().startsWith("Wrote " + png.toAbsolutePath()), run.out());
     }
 
     @Test

@@ -5,20 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import ij.io.Opener;
+import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.testing.Golden;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -334,6 +341,89 @@ class JimengServiceTest {
 
         jimeng.setModelFolder(Golden.file("e2e-tiny/model"));
         assertEquals(small(7), jimeng.generate(small(7)).record().request(), "the service still works");
+    }
+
+    /** What a job reports about loading: how often a LOADING stage began, and the warnings. */
+    private static final class LoadWatch implements ProgressListener {
+        final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger loadings = new AtomicInteger();
+
+        @Override
+        public void stage(Stage stage) {
+            if (stage == Stage.LOADING) {
+                loadings.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void warning(String message) {
+            warnings.add(message);
+        }
+    }
+
+    /**
+     * The model is loaded for the first request's memory mode and precision (it used to be loaded for BALANCED in
+     * AUTO whatever the request, and then again for it); a later request in another precision reloads the networks
+     * concerned once, with a warning, in the same pipeline.
+     */
+    @Test
+    void theModelIsLoadedForTheFirstRequestsModeAndPrecisionAndPartlyReloadedForAnother() throws Exception {
+        jimeng.unload();
+        LoadWatch first = new LoadWatch();
+        GeneratedImage bf16 = jimeng.submit(small(21).toBuilder().memoryMode(MemoryMode.CPU)
+                .precision(Precision.BFLOAT16).build(), first).await();
+        ZImagePipeline loaded = jimeng.loadedPipeline();
+        assertEquals(MemoryMode.CPU, loaded.options().memoryMode());
+        assertEquals(Precision.BFLOAT16, loaded.options().precision());
+        assertEquals("bfloat16", bf16.record().precision());
+        assertEquals(1, first.loadings.get(), "loaded once");
+        assertEquals(List.of(), first.warnings);
+
+        LoadWatch second = new LoadWatch(); // BALANCED in AUTO: float32 on a CPU
+        GeneratedImage f32 = jimeng.submit(small(22), second).await();
+        assertSame(loaded, jimeng.loadedPipeline(), "the model is not loaded again as a whole");
+        assertEquals("float32", f32.record().precision());
+        assertEquals(List.of("text encoder", "transformer"), second.warnings.stream()
+                .map(w -> w.replaceAll("^Reloading the (.+) as float32 on cpu \\(it was bfloat16 on cpu\\) .*$", "$1"))
+                .toList(), "one reload warning per network: " + second.warnings);
+
+        LoadWatch third = new LoadWatch();
+        jimeng.submit(small(23), third).await();
+        assertEquals(0, third.loadings.get(), "kept in float32");
+        assertEquals(List.of(), third.warnings);
+    }
+
+    /**
+     * A new LoRA folder is a new LoRA list, not a new model (the whole model used to be reloaded): the loaded
+     * pipeline stays, the new folder's LoRAs are listed and apply to it, the old folder's names are gone.
+     */
+    @Test
+    void changingTheLoraFolderKeepsTheLoadedModelAndListsTheNewFoldersLoras() throws Exception {
+        Path styles = dir.resolve("styles");
+        Files.createDirectories(styles.resolve("ink"));
+        Files.copy(Golden.file("lora-tiny/peft.safetensors"), styles.resolve("ink/wash.safetensors"));
+        int[] base = pixels(jimeng.toImagePlus(jimeng.generate(small(31))));
+        int[] peft = pixels(jimeng.toImagePlus(jimeng.generate(small(31).toBuilder()
+                .loras(List.of(new LoraUse("peft", 0.8))).build())));
+        assertFalse(java.util.Arrays.equals(base, peft), "the LoRA changes the picture");
+        ZImagePipeline loaded = jimeng.loadedPipeline();
+        try {
+            jimeng.setLoraFolder(styles);
+            assertEquals(List.of("ink/wash"), jimeng.loraLibrary().entries().stream().map(LoraInfo::name).toList());
+            LoadWatch watch = new LoadWatch();
+            GeneratedImage wash = jimeng.submit(small(31).toBuilder().loras(List.of(new LoraUse("ink/wash", 0.8)))
+                    .build(), watch).await();
+            assertSame(loaded, jimeng.loadedPipeline(), "the same pipeline");
+            assertEquals(0, watch.loadings.get(), "nothing was loaded again");
+            assertEquals(styles, loaded.loraLibrary().folder());
+            assertArrayEquals(peft, pixels(jimeng.toImagePlus(wash)), "the same LoRA file, from the new folder");
+            IllegalArgumentException gone = assertThrows(IllegalArgumentException.class, () -> jimeng.submit(
+                    small(32).toBuilder().loras(List.of(new LoraUse("peft", 0.8))).build()));
+            assertTrue(gone.getMessage().startsWith("No LoRA named 'peft' in " + styles), gone.getMessage());
+        } finally {
+            jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        }
+        assertEquals(Golden.file("lora-tiny").toAbsolutePath().normalize(), jimeng.loraLibrary().folder());
     }
 
     @Test

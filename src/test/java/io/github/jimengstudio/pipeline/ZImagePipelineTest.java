@@ -65,6 +65,7 @@ class ZImagePipelineTest {
     static class Events implements ProgressListener {
         final List<String> log = new ArrayList<>();
         final List<PreviewImage> previews = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
 
         @Override
         public void stage(Stage stage) {
@@ -89,6 +90,7 @@ class ZImagePipelineTest {
         @Override
         public void warning(String message) {
             log.add("warning");
+            warnings.add(message);
         }
 
         @Override
@@ -244,6 +246,46 @@ class ZImagePipelineTest {
             assertEquals("stage LOADING", events.log.get(1));
             assertArrayEquals(first, again.rgb());
             assertTrue(again.record().timings().millis(Stage.LOADING) > 0);
+        }
+    }
+
+    /**
+     * A pipeline loaded for a precision computes a request in it at once (the command line's {@code --precision
+     * bfloat16} used to load float32 first, then everything again in bfloat16). A request in another precision
+     * reloads each network once, says so, and the networks stay in that precision.
+     */
+    @Test
+    void aPipelineLoadedForAPrecisionUsesItAndAnotherPrecisionReloadsOnceWithAWarning() throws IOException {
+        Events loading = new Events();
+        PipelineOptions bf16 = PipelineOptions.defaults().withSettingsOf(small().precision(Precision.BFLOAT16).build());
+        assertEquals(Precision.BFLOAT16, bf16.precision());
+        try (ZImagePipeline p = ZImagePipeline.load(locate(Golden.file("e2e-tiny/model")), bf16, loading,
+                CancellationToken.none())) {
+            assertEquals(List.of("stage LOADING"), loading.log, "one load, for every network");
+            Events same = new Events();
+            GeneratedImage first = p.generate(small().precision(Precision.BFLOAT16).build(), same,
+                    CancellationToken.none());
+            assertEquals("bfloat16", first.record().precision());
+            assertFalse(same.log.contains("stage LOADING"), "nothing loaded again: " + same.log);
+            assertEquals(List.of(), same.warnings);
+            assertFalse(first.record().timings().stageMillis().containsKey(Stage.LOADING));
+
+            Events other = new Events();
+            GeneratedImage f32 = p.generate(small().precision(Precision.FLOAT32).build(), other,
+                    CancellationToken.none());
+            assertEquals("float32", f32.record().precision());
+            assertEquals(List.of(
+                    "Reloading the text encoder as float32 on cpu (it was bfloat16 on cpu) for this request's precision"
+                            + " float32; it stays so for the next requests.",
+                    "Reloading the transformer as float32 on cpu (it was bfloat16 on cpu) for this request's precision"
+                            + " float32; it stays so for the next requests."), other.warnings);
+            assertEquals(List.of(), f32.record().warnings(), "a reload is about the session, not the image");
+            assertArrayEquals(pipeline.generate(small().precision(Precision.FLOAT32).build()).rgb(), f32.rgb());
+
+            Events again = new Events();
+            p.generate(small().precision(Precision.FLOAT32).build(), again, CancellationToken.none());
+            assertFalse(again.log.contains("stage LOADING"), "reloaded once, then kept: " + again.log);
+            assertEquals(List.of(), again.warnings);
         }
     }
 
