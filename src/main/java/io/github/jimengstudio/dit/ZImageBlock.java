@@ -81,7 +81,7 @@ final class ZImageBlock {
     Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln) {
         try (TensorScope s = TensorScope.open()) {
             Tensor modulation = adaLNModulation == null ? null : adaLNModulation.forward(adaln).unsqueeze(1);
-            if (normQ != null && withoutAdapters()) {
+            if (normQ != null && noneAdapts()) {
                 return s.keep(Functional.sandwichBlock(x, weights(), modulation, rope.cos(), rope.sin(), mask));
             }
             // Op by op: runtime adapters (LoRA) add to the linears' outputs here, and blocks without q/k norm.
@@ -103,9 +103,10 @@ final class ZImageBlock {
         }
     }
 
-    private boolean withoutAdapters() {
+    /** True unless a runtime adapter would add to one of the block's linears (an idle LoRA adapter does not). */
+    private boolean noneAdapts() {
         for (Linear l : List.of(toQ, toK, toV, toOut, w1, w2, w3)) {
-            if (l.adapter() != null) {
+            if (l.adapts()) {
                 return false;
             }
         }

@@ -60,9 +60,18 @@ public final class LoraSwitch {
             throw new IllegalArgumentException("'" + weightName + "' is not a LoRA target of this model");
         }
         int s = slot;
-        return (x, y) -> {
-            ActiveSet set = active;
-            return set.fused() ? y : addTerms(set.termsBySlot()[s], x, y);
+        return new Linear.Adapter() {
+            @Override
+            public Tensor apply(Tensor x, Tensor y) {
+                ActiveSet set = active;
+                return set.fused() ? y : addTerms(set.termsBySlot()[s], x, y);
+            }
+
+            @Override
+            public boolean idle() {
+                ActiveSet set = active;
+                return set.fused() || set.termsBySlot()[s].length == 0;
+            }
         };
     }
 

@@ -23,6 +23,15 @@ public final class Linear {
          * nothing to add.
          */
         Tensor apply(Tensor x, Tensor y);
+
+        /**
+         * True while the adapter adds nothing to any output (no active LoRA patches this layer, or its update is
+         * fused into the weight): a network may then compute the layer without calling {@link #apply}, e.g. as
+         * part of a whole block in one native call.
+         */
+        default boolean idle() {
+            return false;
+        }
     }
 
     private final String name;
@@ -58,12 +67,18 @@ public final class Linear {
     public Tensor forward(Tensor x) {
         Tensor y = Functional.linear(x, weight, bias);
         Adapter a = adapter;
-        return a == null ? y : a.apply(x, y);
+        return a == null || a.idle() ? y : a.apply(x, y);
     }
 
     /** Attaches a runtime adapter (replacing any previous one); null detaches. */
     public void setAdapter(Adapter adapter) {
         this.adapter = adapter;
+    }
+
+    /** Whether an attached adapter would add anything to this layer's output now. */
+    public boolean adapts() {
+        Adapter a = adapter;
+        return a != null && !a.idle();
     }
 
     /** The attached adapter, or null. */

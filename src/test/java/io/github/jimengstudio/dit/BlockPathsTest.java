@@ -53,6 +53,43 @@ class BlockPathsTest {
         }
     }
 
+    @Test
+    void idleAdaptersLeaveEveryBlockInOneCall() throws Exception {
+        // A LoRA folder attaches an adapter to every linear even when no LoRA is selected: those must not cost the
+        // one-call block, nor be called at all.
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        try (SafetensorsFile f = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                ZImageTransformer model = ZImageTransformer.load(f, tiny, ElementType.FLOAT32);
+                TensorScope s = TensorScope.open()) {
+            SplittableRandom rnd = new SplittableRandom(12);
+            List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8));
+            List<Tensor> captions = List.of(random(rnd, 7, 64));
+            float[] t = {0.5f};
+            float[] plain = model.forward(latents, t, captions).get(0).toFloatArray();
+            AtomicInteger calls = new AtomicInteger();
+            List<Linear> linears = model.linears();
+            linears.forEach(l -> l.setAdapter(new Linear.Adapter() {
+                @Override
+                public Tensor apply(Tensor x, Tensor y) {
+                    calls.incrementAndGet();
+                    return y.mul(2f); // would show if it were called
+                }
+
+                @Override
+                public boolean idle() {
+                    return true;
+                }
+            }));
+            try {
+                assertArrayEquals(plain, model.forward(latents, t, captions).get(0).toFloatArray());
+                assertEquals(0, calls.get());
+            } finally {
+                linears.forEach(l -> l.setAdapter(null));
+            }
+        }
+    }
+
     private static Tensor random(SplittableRandom rnd, long... shape) {
         int n = 1;
         for (long d : shape) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -103,6 +104,29 @@ class LoraSwitchTest {
         assertArrayEquals(withKohya, LoraTiny.forward(sw, weight, x, 6), 0f, "no drift in the LoRA output either");
         sw.select(List.of());
         assertArrayEquals(base, LoraTiny.forward(sw, weight, x, 6), 0f);
+    }
+
+    @Test
+    void anAdapterIsIdleExactlyWhileItAddsNothing() {
+        LoraSwitch sw = new LoraSwitch(LoraTiny.TARGETS);
+        String patched = "layers.0.attention.to_q.weight";
+        String untouched = "t_embedder.mlp.0.weight";
+        assertTrue(kohyaOnDevice.factors().containsKey(patched));
+        assertTrue(!kohyaOnDevice.factors().containsKey(untouched));
+        Linear.Adapter a = sw.adapterFor(patched);
+        Linear.Adapter other = sw.adapterFor(untouched);
+        assertTrue(a.idle(), "no LoRA selected");
+        sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.7)));
+        assertTrue(!a.idle(), "an active LoRA patches it");
+        assertTrue(other.idle(), "the active LoRA does not patch this layer");
+        sw.setFused(true);
+        assertTrue(a.idle(), "the update is in the weight");
+        sw.setFused(false);
+        assertTrue(!a.idle());
+        sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.0)));
+        assertTrue(a.idle(), "strength 0");
+        sw.clear();
+        assertTrue(a.idle());
     }
 
     @Test
