@@ -14,29 +14,38 @@ import java.util.Set;
 
 /**
  * {@code jimeng generate}'s options, parsed and validated: the request is checked completely here, before the
- * model is searched for or any native code runs.
+ * model is searched for or any native code runs. With {@code --from IMAGE.png} the request starts as the one recorded
+ * in that PNG (its JSON record, else its A1111 {@code parameters}) and the options given override it.
  *
- * @param request the generation request; its seed is null when none was given (one is drawn at run time)
- * @param model   the folder given with {@code --model}, or null to search the usual places
- * @param out     the PNG to write, or null for {@code jimeng-<seed>.png} in the current folder
- * @param device  {@code --device}
- * @param loraDir {@code --lora-dir}, or null for the default LoRA folder
- * @param quiet   no progress bar
+ * @param request   the generation request; its seed is null when none was given (one is drawn at run time)
+ * @param model     the folder given with {@code --model}, or null to search the usual places
+ * @param out       the PNG to write, or null for {@code jimeng-<seed>.png} in the current folder
+ * @param device    {@code --device}
+ * @param loraDir   {@code --lora-dir}, or null for the default LoRA folder
+ * @param quiet     no progress bar
+ * @param from      the PNG given with {@code --from}, or null
+ * @param fromModel the model identity recorded in that PNG, or null (none given, or no JSON record in it)
  */
 record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePreference device, Path loraDir,
-        boolean quiet) {
+        boolean quiet, Path from, String fromModel) {
 
     static final Set<String> WITH_VALUE = Set.of("--prompt", "--model", "--seed", "--steps", "--size", "--guidance",
             "--negative", "--negative-prompt", "--lora", "--lora-dir", "--device", "--memory-mode", "--precision",
-            "--cfg-truncation", "--cfg-normalization", "--out");
+            "--cfg-truncation", "--cfg-normalization", "--out", "--from");
     static final Set<String> FLAGS = Set.of("--quiet");
 
     static final String USAGE = String.join("\n",
             "Usage: jimeng generate --prompt \"...\" [options]",
+            "       jimeng generate --from IMAGE.png [options]",
             "",
-            "Generates one image with Z-Image-Turbo and writes it as a PNG.",
+            "Generates one image with Z-Image-Turbo and writes it as a PNG that records how it was made (prompt,",
+            "seed, size, steps, guidance, LoRAs, model, version), so that --from can make it again.",
             "",
-            "  --prompt TEXT            what to draw (required)",
+            "  --prompt TEXT            what to draw (required without --from)",
+            "  --from IMAGE.png         start from the settings recorded in a PNG made by Jimeng Studio (or one",
+            "                           with A1111 'parameters'); the same settings give the same pixels. Options",
+            "                           given override them: --seed random for a variation, --lora replaces its",
+            "                           LoRAs. Give --lora-dir and --model as for any run",
             "  --model DIR              the model: a Hugging Face folder, the Hugging Face cache, or a ComfyUI",
             "                           models folder. Without it: $JIMENG_MODEL, Fiji's models folder, the",
             "                           Hugging Face cache and the usual ComfyUI folders are searched",
@@ -55,16 +64,30 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             "  --memory-mode MODE       gpu | balanced | low-vram | cpu (default balanced)",
             "  --precision P            auto | float32 | bfloat16 for the transformer and text encoder",
             "                           (default auto: bfloat16 on a GPU, float32 on a CPU; the VAE is float32)",
-            "  --out FILE.png           where to write the image (default jimeng-<seed>.png)",
+            "  --out FILE.png           where to write the image (default jimeng-<seed>.png; with --from, never",
+            "                           the --from image itself)",
             "  --quiet                  no progress bar");
 
     static GenerateOptions parse(List<String> args) throws UsageException {
         Arguments a = Arguments.parse("generate", args, WITH_VALUE, FLAGS);
         String prompt = a.one("--prompt");
-        if (prompt == null) {
-            throw new UsageException("generate needs --prompt \"...\" (what to draw).");
+        String fromName = a.one("--from");
+        Path from = fromName == null ? null : Path.of(fromName);
+        GenerationRequest.Builder b;
+        String fromModel = null;
+        if (from != null) {
+            RecordedSettings recorded = RecordedSettings.read(from);
+            b = recorded.request().toBuilder();
+            fromModel = recorded.modelIdentity();
+            if (prompt != null) {
+                b.prompt(prompt);
+            }
+        } else if (prompt == null) {
+            throw new UsageException("generate needs --prompt \"...\" (what to draw), or --from IMAGE.png to make "
+                    + "an image again.");
+        } else {
+            b = GenerationRequest.builder(prompt);
         }
-        GenerationRequest.Builder b = GenerationRequest.builder(prompt);
         if (a.has("--negative") && a.has("--negative-prompt")) {
             throw new UsageException("--negative and --negative-prompt are the same option; give one.");
         }
@@ -73,7 +96,9 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             b.negativePrompt(negative);
         }
         String seed = a.one("--seed");
-        if (seed != null && !seed.equalsIgnoreCase("random")) {
+        if (seed != null && seed.equalsIgnoreCase("random")) {
+            b.randomSeed();
+        } else if (seed != null) {
             b.seed(parse("--seed", () -> GenerationRequest.parseSeed(seed)));
         }
         String steps = a.one("--steps");
@@ -97,11 +122,13 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         if (normalization != null) {
             b.cfgNormalization(decimal("--cfg-normalization", normalization));
         }
-        List<LoraUse> loras = new ArrayList<>();
-        for (String spec : a.all("--lora")) {
-            loras.add(parse("--lora", () -> LoraUse.parse(spec)));
+        if (a.has("--lora")) { // without it, --from keeps the recorded LoRAs
+            List<LoraUse> loras = new ArrayList<>();
+            for (String spec : a.all("--lora")) {
+                loras.add(parse("--lora", () -> LoraUse.parse(spec)));
+            }
+            b.loras(loras);
         }
-        b.loras(loras);
         String mode = a.one("--memory-mode");
         if (mode != null) {
             b.memoryMode(choice("--memory-mode", mode, MemoryMode.class));
@@ -127,10 +154,14 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         if (out != null && !out.toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new UsageException("--out '" + out + "': the image is written as PNG; give a name ending in .png.");
         }
+        if (out != null && from != null && RecordedSettings.sameFile(Path.of(out), from)) {
+            throw new UsageException("--out '" + out + "' is the --from image; give another --out so that the "
+                    + "original stays.");
+        }
         String model = a.one("--model");
         String loraDir = a.one("--lora-dir");
         return new GenerateOptions(request, model == null ? null : Path.of(model), out == null ? null : Path.of(out),
-                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"));
+                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"), from, fromModel);
     }
 
     /**
@@ -155,9 +186,17 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         return "generate";
     }
 
-    /** The output file for a resolved seed. */
+    /**
+     * The output file for a resolved seed. The default name never replaces the {@code --from} image (regenerating
+     * {@code jimeng-42.png} in its own folder writes {@code jimeng-42-again.png}).
+     */
     Path outFor(GenerationRequest resolved) {
-        return out != null ? out : Path.of("jimeng-" + resolved.seedString() + ".png");
+        if (out != null) {
+            return out;
+        }
+        Path named = Path.of("jimeng-" + resolved.seedString() + ".png");
+        return from != null && RecordedSettings.sameFile(named, from)
+                ? Path.of("jimeng-" + resolved.seedString() + "-again.png") : named;
     }
 
     /** {@code WxH}: width first. Also accepts X and × as the separator. */

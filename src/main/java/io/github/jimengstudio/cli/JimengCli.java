@@ -14,6 +14,7 @@ import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.provenance.PngWriter;
+import io.github.jimengstudio.provenance.ProvenanceCodec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,8 +26,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The command line ({@code scripts/jimeng}): {@code generate} writes one image, {@code selftest} checks this
- * machine's native engine on a tiny random model. Exit status: 0 done, 1 failed, 2 wrong usage, 130 cancelled.
+ * The command line ({@code scripts/jimeng}): {@code generate} writes one image as a PNG carrying its provenance (the
+ * same text chunks as Fiji's Save: A1111 {@code parameters}, the JSON record, the XMP marking it AI-generated), from
+ * which {@code generate --from} makes it again; {@code selftest} checks this machine's native engine on a tiny random
+ * model. Exit status: 0 done, 1 failed, 2 wrong usage, 130 cancelled.
  */
 public final class JimengCli {
     static final int OK = 0;
@@ -38,7 +41,8 @@ public final class JimengCli {
             "Usage: jimeng <command> [options]",
             "",
             "Commands:",
-            "  generate --prompt \"...\" [options]   generate an image and write it as a PNG",
+            "  generate --prompt \"...\" [options]   generate an image and write it as a PNG with its settings",
+            "  generate --from IMAGE.png [options]  make an image again from the settings recorded in its PNG",
             "  selftest [--device auto|cpu|gpu]     run the whole pipeline on a tiny random model",
             "  --version                            print the version",
             "",
@@ -128,6 +132,14 @@ public final class JimengCli {
         }, "jimeng-cancel");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try {
+            if (o.from() != null) {
+                err.println("Settings from " + o.from());
+                if (o.fromModel() != null && !o.fromModel().equals(location.identity())) {
+                    err.println("Note: " + o.from().getFileName() + " was made with the model " + o.fromModel()
+                            + "; this is " + location.identity() + ". The same settings give the same pixels only "
+                            + "with the same weights.");
+                }
+            }
             err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
             err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
                     + request.height() + " (width x height), guidance " + request.guidance());
@@ -138,7 +150,7 @@ public final class JimengCli {
                 err.println("Device: " + pipeline.deviceDescription());
                 image = pipeline.generate(request, listener, cancel);
             }
-            PngWriter.write(image, target, List.of());
+            PngWriter.write(image, target, ProvenanceCodec.pngTexts(image.record()));
             out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height() + ", seed "
                     + request.seedString() + ")");
             err.println(timingLine(image.record().timings()));

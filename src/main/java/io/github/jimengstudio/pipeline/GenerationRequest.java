@@ -145,7 +145,7 @@ public record GenerationRequest(
 
     /** Builder with the Turbo defaults: 1024×1024, 8 steps, guidance 0, random seed. */
     public static final class Builder {
-        private final String prompt;
+        private String prompt;
         private String negativePrompt = "";
         private int width = DEFAULT_SIZE;
         private int height = DEFAULT_SIZE;
@@ -162,6 +162,7 @@ public record GenerationRequest(
             this.prompt = prompt;
         }
 
+        public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
         public Builder size(int w, int h) { width = w; height = h; return this; }
         public Builder steps(int v) { steps = v; return this; }

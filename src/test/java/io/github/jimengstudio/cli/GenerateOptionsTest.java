@@ -7,13 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.pipeline.DevicePreference;
+import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.GenerationTimings;
 import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.Precision;
+import io.github.jimengstudio.provenance.PngText;
+import io.github.jimengstudio.provenance.PngWriter;
+import io.github.jimengstudio.provenance.ProvenanceCodec;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GenerateOptionsTest {
 
@@ -67,7 +76,8 @@ class GenerateOptionsTest {
 
     @Test
     void badInputNamesTheOption() {
-        assertEquals("generate needs --prompt \"...\" (what to draw).", error("--seed", "1"));
+        assertEquals("generate needs --prompt \"...\" (what to draw), or --from IMAGE.png to make an image again.",
+                error("--seed", "1"));
         assertEquals("unknown option --sead for 'generate'; see 'jimeng generate --help'.",
                 error("--prompt", "p", "--sead", "1"));
         assertEquals("--steps needs a value.", error("--prompt", "p", "--steps"));
@@ -90,5 +100,59 @@ class GenerateOptionsTest {
         assertEquals("--quiet takes no value (remove '=yes').", error("--prompt", "p", "--quiet=yes"));
         assertTrue(error("a", "red", "fox").startsWith("'a' is not an option of 'generate'"));
         assertTrue(error("--prompt", "p", "--cfg-truncation", "2").startsWith("--cfg-truncation: cfg truncation"));
+    }
+
+    /** A 64x64 grey PNG whose text chunks record {@code request} as made with the model {@code model}. */
+    private static Path recordedPng(Path file, GenerationRequest request, String model) throws IOException {
+        GenerationRecord record = new GenerationRecord(request, model, "Jimeng Studio test", "cpu", "float32",
+                "libtorch 2.7.1", "flow-match Euler, shift 3.0", Instant.parse("2025-01-02T03:04:05Z"),
+                new GenerationTimings(Map.of(), List.of(), -1, 1.0), List.of());
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], file, ProvenanceCodec.pngTexts(record));
+        return file;
+    }
+
+    @Test
+    void fromTakesTheRecordedRequestAndTheOptionsGivenOverrideIt(@TempDir Path dir) throws Exception {
+        GenerationRequest made = GenerationRequest.builder("a red fox: in the snow").negativePrompt("blurry")
+                .size(192, 256).steps(5).guidance(2.5).seed(-2L).loras(List.of(new LoraUse("styles/ink", 0.8)))
+                .cfgTruncation(0.5).memoryMode(MemoryMode.CPU).precision(Precision.FLOAT32).build();
+        Path png = recordedPng(dir.resolve("fox.png"), made, "Tongyi-MAI/Z-Image-Turbo@abc");
+        GenerateOptions same = parse("--from", png.toString());
+        assertEquals(made, same.request(), "every recorded setting, the seed included");
+        assertEquals(png, same.from());
+        assertEquals("Tongyi-MAI/Z-Image-Turbo@abc", same.fromModel());
+
+        GenerationRequest varied = parse("--from", png.toString(), "--seed", "7", "--steps", "3", "--prompt",
+                "a grey wolf", "--lora", "paper:0.5").request();
+        assertEquals(made.toBuilder().prompt("a grey wolf").seed(7).steps(3)
+                .loras(List.of(new LoraUse("paper", 0.5))).build(), varied);
+        assertFalse(parse("--from", png.toString(), "--seed", "random").request().hasSeed(), "a variation");
+    }
+
+    @Test
+    void fromNeverWritesOverItsOwnImage(@TempDir Path dir) throws Exception {
+        GenerationRequest made = GenerationRequest.builder("fox").seed(42).build();
+        Path png = recordedPng(dir.resolve("jimeng-42.png"), made, "m");
+        String sameFile = error("--from", png.toString(), "--out", dir.resolve("./jimeng-42.png").toString());
+        assertEquals("--out '" + dir.resolve("./jimeng-42.png") + "' is the --from image; give another --out so "
+                + "that the original stays.", sameFile);
+        Path inCurrentFolder = Path.of("jimeng-42.png"); // the default name, relative to the current folder
+        GenerateOptions here = new GenerateOptions(made, null, null, DevicePreference.AUTO, null, true,
+                inCurrentFolder.toAbsolutePath(), "m");
+        assertEquals(Path.of("jimeng-42-again.png"), here.outFor(made));
+        assertEquals(Path.of("jimeng-42.png"), parse("--from", png.toString()).outFor(made), "another folder's");
+    }
+
+    @Test
+    void fromNamesWhatIsWrongWithTheImage(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("gone.png");
+        assertEquals("--from '" + missing + "': no such file.", error("--from", missing.toString()));
+        Path plain = dir.resolve("plain.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], plain, List.of(PngText.latin1("Software", "GIMP")));
+        assertTrue(error("--from", plain.toString()).startsWith("--from '" + plain + "': This PNG has no "
+                + "generation settings"), error("--from", plain.toString()));
+        Path text = java.nio.file.Files.writeString(dir.resolve("notes.png"), "not an image");
+        assertEquals("--from '" + text + "': " + text + " is not a PNG file (no PNG signature)",
+                error("--from", text.toString()));
     }
 }

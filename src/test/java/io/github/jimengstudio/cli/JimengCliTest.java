@@ -1,13 +1,21 @@
 package io.github.jimengstudio.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.pipeline.DevicePreference;
+import io.github.jimengstudio.pipeline.GenerationRecord;
+import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.Precision;
+import io.github.jimengstudio.provenance.A1111Parameters;
+import io.github.jimengstudio.provenance.PngText;
+import io.github.jimengstudio.provenance.PngTextReader;
+import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
 import java.awt.image.BufferedImage;
@@ -16,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -57,6 +66,30 @@ class JimengCliTest {
         assertTrue(close >= 0.995 * all, close + " of " + all + " pixels within ±1");
     }
 
+    /** The PNG's pixels, row by row as 0xRRGGBB. */
+    static int[] pixels(Path png) throws IOException {
+        BufferedImage i = ImageIO.read(png.toFile());
+        return i.getRGB(0, 0, i.getWidth(), i.getHeight(), null, 0, i.getWidth());
+    }
+
+    /**
+     * The PNG carries the provenance Fiji's Save writes: the JSON record and the A1111 {@code parameters} each give
+     * back {@code expected} (the request as the command line built it), and XMP marks it as AI-generated.
+     */
+    static GenerationRecord assertRecorded(GenerationRequest expected, Path png) throws IOException {
+        List<PngText> texts = PngTextReader.read(png);
+        GenerationRecord record = ProvenanceCodec.recordFromPng(texts).orElseThrow(() -> new AssertionError(
+                "no " + ProvenanceCodec.RECORD_KEY + " chunk in " + png));
+        assertEquals(expected, record.request(), "the JSON record");
+        String parameters = texts.stream().filter(t -> t.keyword().equals(ProvenanceCodec.PARAMETERS_KEYWORD))
+                .map(PngText::text).findFirst().orElseThrow(() -> new AssertionError("no parameters chunk"));
+        assertEquals(expected, A1111Parameters.parse(parameters), "the A1111 parameters");
+        String xmp = texts.stream().filter(t -> t.keyword().equals(ProvenanceCodec.XMP_KEYWORD))
+                .map(PngText::text).findFirst().orElseThrow(() -> new AssertionError("no XMP chunk"));
+        assertTrue(xmp.contains("DigitalSourceType=\"" + ProvenanceCodec.DIGITAL_SOURCE_TYPE + "\""), xmp);
+        return record;
+    }
+
     @Test
     void generateWritesTheGoldenCasesAsPngs(@TempDir Path tmp) throws IOException {
         String model = Golden.file("e2e-tiny/model").toString();
@@ -68,12 +101,17 @@ class JimengCliTest {
         assertTrue(run.out().startsWith("Wrote " + a.toAbsolutePath() + " (256x256, seed 42)"), run.out());
         assertTrue(run.err().contains("Time: "), run.err());
         assertPngMatches(Golden.file("e2e-tiny/expected/case_a_p1_seed42_256x256_n4.png"), a);
+        GenerationRecord recordA = assertRecorded(GenerationRequest.builder(prompt).seed(42).steps(4).size(256, 256)
+                .build(), a);
+        assertEquals("cpu", recordA.device());
+        assertTrue(recordA.softwareVersion().startsWith("Jimeng Studio "), recordA.softwareVersion());
 
         Path c = tmp.resolve("c.png");
         run = Run.of(tmp, "generate", "--model", model, "--prompt", prompt, "--seed", "42", "--steps", "4",
                 "--size", "256x256", "--guidance", "3.0", "--negative-prompt", "", "--quiet", "--out", c.toString());
         assertEquals(0, run.status(), run.err());
         assertPngMatches(Golden.file("e2e-tiny/expected/case_c_p1_seed42_256x256_n4_cfg3.png"), c);
+        assertRecorded(GenerationRequest.builder(prompt).seed(42).steps(4).size(256, 256).guidance(3.0).build(), c);
 
         Path d = tmp.resolve("d.png");
         run = Run.of(tmp, "generate", "--model", model, "--prompt", prompt, "--seed", "42", "--steps", "4",
@@ -81,6 +119,18 @@ class JimengCliTest {
                 "--quiet", "--out", d.toString());
         assertEquals(0, run.status(), run.err());
         assertPngMatches(Golden.file("e2e-tiny/expected/case_d_p1_seed42_256x256_n4_lora0p8.png"), d);
+        assertRecorded(GenerationRequest.builder(prompt).seed(42).steps(4).size(256, 256)
+                .loras(List.of(new LoraUse("peft", 0.8))).build(), d);
+
+        // --from takes everything from the PNG's record: the same pixels, and the same request recorded again.
+        Path again = tmp.resolve("again.png");
+        run = Run.of(tmp, "generate", "--model", model, "--lora-dir", Golden.file("lora-tiny").toString(), "--from",
+                d.toString(), "--quiet", "--out", again.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().startsWith("Settings from " + d + "\n"), run.err());
+        assertArrayEquals(pixels(d), pixels(again), "--from reproduces the pixels exactly");
+        assertRecorded(GenerationRequest.builder(prompt).seed(42).steps(4).size(256, 256)
+                .loras(List.of(new LoraUse("peft", 0.8))).build(), again);
     }
 
     /** The request's mode, precision and device reach the pipeline's load, so nothing is loaded twice. */
