@@ -36,8 +36,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -110,6 +114,12 @@ public final class ZImagePipeline implements AutoCloseable {
     private LoraManager loras;
     private VaeDecoder vae;
     private boolean closed;
+    /**
+     * Where each loaded network is now ({@link #loaded}), republished under the lock after every load and unload,
+     * so that {@link #deviceDescription()} and {@link #isLoaded} answer at once, without waiting behind a running
+     * generation. A network that is not loaded has no entry.
+     */
+    private volatile Map<Component, Placement> residency = Map.of();
 
     private ZImagePipeline(ModelLocation location, PipelineOptions options, TorchRuntime runtime, ComputeDevice gpu,
             SchedulerConfig schedulerConfig, ZImageTransformerConfig transformerConfig, VaeConfig vaeConfig) {
@@ -193,10 +203,23 @@ public final class ZImagePipeline implements AutoCloseable {
         return options;
     }
 
-    /** Where the networks go and libtorch, one line for the user. */
+    /**
+     * Where each network is now, in which precision, and libtorch, one line for the user: e.g. {@code text encoder,
+     * transformer: bfloat16 on cpu; VAE: float32 on cpu (libtorch 2.7.1, 2 threads)}. It follows the requests: after
+     * one in another memory mode or precision it says where that request left the networks, and a network freed
+     * (LOW_VRAM's visitors, the idle release, {@link #unloadAll}) is "not loaded".
+     */
     public String deviceDescription() {
-        return placement(new ResidencyPlan(options.memoryMode(), gpu)) + " (libtorch " + runtime.libtorchVersion()
-                + ", " + runtime.threads() + " threads)";
+        Map<Component, Placement> now = residency;
+        Map<String, List<String>> networksAt = new LinkedHashMap<>();
+        for (Component c : Component.values()) {
+            Placement p = now.get(c);
+            networksAt.computeIfAbsent(p == null ? "not loaded" : p.toString(), k -> new ArrayList<>()).add(c.label());
+        }
+        List<String> parts = new ArrayList<>();
+        networksAt.forEach((where, networks) -> parts.add(String.join(", ", networks) + ": " + where));
+        return String.join("; ", parts) + " (libtorch " + runtime.libtorchVersion() + ", " + runtime.threads()
+                + " threads)";
     }
 
     /** "cpu", "cuda:0", or e.g. "cuda:0 (text encoder, VAE on cpu)" when the plan splits the networks. */
@@ -458,7 +481,7 @@ public final class ZImagePipeline implements AutoCloseable {
         }
     }
 
-    /** Where and how the component is loaded now, or null when it is not loaded. */
+    /** Where and how the component is loaded now, or null when it is not loaded. Under the lock. */
     private Placement loaded(Component c) {
         return switch (c) {
             case TEXT_ENCODER -> encoder == null ? null
@@ -467,6 +490,18 @@ public final class ZImagePipeline implements AutoCloseable {
                     : new Placement(transformer.device(), precisionOf(transformer.computeType()));
             case VAE -> vae == null ? null : new Placement(vae.device(), Precision.FLOAT32);
         };
+    }
+
+    /** Republishes {@link #residency} from the loaded networks; after every load and unload, under the lock. */
+    private void publishResidency() {
+        Map<Component, Placement> now = new EnumMap<>(Component.class);
+        for (Component c : Component.values()) {
+            Placement p = loaded(c);
+            if (p != null) {
+                now.put(c, p);
+            }
+        }
+        residency = Collections.unmodifiableMap(now);
     }
 
     private static Precision precisionOf(ElementType t) {
@@ -514,6 +549,7 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             default -> throw new AssertionError(c);
         }
+        publishResidency();
     }
 
     /**
@@ -569,48 +605,43 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     private void unload(Component c) throws IOException {
-        switch (c) {
-            case TEXT_ENCODER -> {
-                if (encoder != null) {
-                    PromptEncoder e = encoder;
-                    encoder = null;
-                    e.close();
+        try {
+            switch (c) {
+                case TEXT_ENCODER -> {
+                    if (encoder != null) {
+                        PromptEncoder e = encoder;
+                        encoder = null;
+                        e.close();
+                    }
                 }
+                case TRANSFORMER -> {
+                    detachLoras();
+                    if (transformer != null) {
+                        transformer.close();
+                        transformer = null;
+                    }
+                    if (transformerWeights != null) {
+                        WeightSource s = transformerWeights;
+                        transformerWeights = null;
+                        s.close();
+                    }
+                }
+                case VAE -> {
+                    if (vae != null) {
+                        vae.close();
+                        vae = null;
+                    }
+                }
+                default -> throw new AssertionError(c);
             }
-            case TRANSFORMER -> {
-                detachLoras();
-                if (transformer != null) {
-                    transformer.close();
-                    transformer = null;
-                }
-                if (transformerWeights != null) {
-                    WeightSource s = transformerWeights;
-                    transformerWeights = null;
-                    s.close();
-                }
-            }
-            case VAE -> {
-                if (vae != null) {
-                    vae.close();
-                    vae = null;
-                }
-            }
-            default -> throw new AssertionError(c);
+        } finally {
+            publishResidency(); // also when closing failed: what is still loaded stays listed
         }
     }
 
-    /** True when the network is loaded (for the Diagnostics command and tests). */
+    /** True when the network is loaded now (for the Diagnostics command and tests; never waits). */
     public boolean isLoaded(Component c) {
-        lock.lock();
-        try {
-            return switch (c) {
-                case TEXT_ENCODER -> encoder != null;
-                case TRANSFORMER -> transformer != null;
-                case VAE -> vae != null;
-            };
-        } finally {
-            lock.unlock();
-        }
+        return residency.containsKey(c);
     }
 
     /** Frees every network now (Fiji's "Unload Model"); the next generation loads them again. */

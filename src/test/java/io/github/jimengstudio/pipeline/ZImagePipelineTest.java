@@ -290,6 +290,28 @@ class ZImagePipelineTest {
     }
 
     /**
+     * The device line says where each network is now, not what the pipeline was loaded for: after a request in
+     * another precision (on a CPU every memory mode places everything on it) it names the networks' new precision,
+     * and after an unload it says they are not loaded.
+     */
+    @Test
+    void theDeviceDescriptionFollowsTheNetworksAfterARequestInAnotherPrecision() throws IOException {
+        TorchRuntime rt = TorchRuntime.get();
+        String engine = " (libtorch " + rt.libtorchVersion() + ", " + rt.threads() + " threads)";
+        PipelineOptions cpu = PipelineOptions.defaults().withDevice(DevicePreference.CPU);
+        try (ZImagePipeline p = ZImagePipeline.load(locate(Golden.file("e2e-tiny/model")), cpu)) {
+            assertEquals("text encoder, transformer, VAE: float32 on cpu" + engine, p.deviceDescription());
+            p.generate(GenerationRequest.builder("fox").size(64, 64).steps(1).seed(1).memoryMode(MemoryMode.CPU)
+                    .precision(Precision.BFLOAT16).build());
+            assertEquals("text encoder, transformer: bfloat16 on cpu; VAE: float32 on cpu" + engine,
+                    p.deviceDescription());
+            p.unloadAll();
+            assertEquals("text encoder, transformer, VAE: not loaded" + engine, p.deviceDescription());
+            assertFalse(p.isLoaded(Component.TRANSFORMER));
+        }
+    }
+
+    /**
      * The bf16 path (the GPU default) on the tiny model, against float32: measured PSNR 50–52 dB, mean |Δ| 0.34–0.44
      * of 255, max 7–8. The bound is PSNR ≥ 40 dB and mean |Δ| ≤ 1.5; the ±1 criterion is for float32 only.
      */
