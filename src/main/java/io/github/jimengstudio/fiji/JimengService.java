@@ -59,8 +59,8 @@ import org.scijava.service.Service;
  * for the memory mode and precision of the first request (a later request in another mode or precision reloads only
  * the networks concerned, with a warning in the log), runs every generation on ONE thread in submission order (the
  * panel, macros and scripts never interleave), reports progress to the status bar, the log and as
- * {@link GenerationEvent}s, keeps the LoRA library, and remembers how each image it made was made. Scripts reach it
- * as {@code #@ JimengService jimeng}.
+ * {@link GenerationEvent}s, keeps the LoRA library (the one the pipeline applies LoRAs from too: one scan, one list),
+ * and remembers how each image it made was made. Scripts reach it as {@code #@ JimengService jimeng}.
  *
  * <p>The model folder comes from the preference {@link #setModelFolder}; without one the usual places are searched,
  * Fiji's {@code models/} folder first. The LoRA folder is the preference {@link #setLoraFolder}, else Fiji's
@@ -92,6 +92,7 @@ public class JimengService extends AbstractService implements SciJavaService {
      * any thread instead of waiting behind a long generation.
      */
     private volatile ZImagePipeline pipeline;
+    /** The LoRA folder's library, shared with the pipeline (handed to it at load and on a folder change). */
     private LoraLibrary loraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
@@ -150,8 +151,8 @@ public class JimengService extends AbstractService implements SciJavaService {
 
     /**
      * Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}) for the generations submitted from now on. The
-     * loaded model stays loaded (the folder only decides which LoRAs there are): the LoRA list is scanned from the
-     * new folder on its next use, and the pipeline switches its library after the generations queued before.
+     * loaded model stays loaded (the folder only decides which LoRAs there are): the new folder's library is scanned
+     * on its first use, and the pipeline switches to that same library after the generations queued before.
      */
     public synchronized void setLoraFolder(Path folder) {
         if (folder == null) {
@@ -159,19 +160,19 @@ public class JimengService extends AbstractService implements SciJavaService {
         } else {
             prefs.put(JimengService.class, LORA_FOLDER, folder.toAbsolutePath().normalize().toString());
         }
-        loraLibrary = null;
-        Path chosen = loraFolder();
-        generationThread.execute(() -> switchLoraFolder(chosen));
+        LoraLibrary chosen = new LoraLibrary(loraFolder());
+        loraLibrary = chosen;
+        generationThread.execute(() -> switchLoraLibrary(chosen));
     }
 
-    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code folder}. */
-    private void switchLoraFolder(Path folder) {
+    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code library}. */
+    private void switchLoraLibrary(LoraLibrary library) {
         if (pipeline == null) {
-            return; // loaded later with loraFolder()
+            return; // loaded later with loraLibrary()
         }
         try {
-            pipeline.useLoraFolder(folder);
-            log.info("Jimeng Studio: LoRAs now from " + folder + "; the model stays loaded");
+            pipeline.useLoraLibrary(library);
+            log.info("Jimeng Studio: LoRAs now from " + library.folder() + "; the model stays loaded");
         } catch (IOException | RuntimeException e) {
             log.warn("Jimeng Studio: switching the LoRA folder: " + e.getMessage() + "; the model is unloaded and "
                     + "loaded again by the next generation");
@@ -201,15 +202,15 @@ public class JimengService extends AbstractService implements SciJavaService {
         return locator.search(locator.defaultCandidates(app == null ? null : app.resolve("models")));
     }
 
-    /** The LoRA library of {@link #loraFolder()} (scanned on first use). */
+    /**
+     * The LoRA library of {@link #loraFolder()} (scanned on first use); the loaded pipeline applies LoRAs from this
+     * same object.
+     */
     public synchronized LoraLibrary loraLibrary() throws IOException {
         if (loraLibrary == null || !loraLibrary.folder().equals(loraFolder().toAbsolutePath().normalize())) {
             loraLibrary = new LoraLibrary(loraFolder());
-            if (Files.isDirectory(loraLibrary.folder())) {
-                loraLibrary.rescan();
-            }
         }
-        return loraLibrary;
+        return loraLibrary.ensureScanned();
     }
 
     /** Scans the LoRA folder again and returns what is there. */
@@ -303,10 +304,10 @@ public class JimengService extends AbstractService implements SciJavaService {
             throws IOException {
         if (pipeline == null) {
             ModelLocation location = locateModel();
-            PipelineOptions options = PipelineOptions.defaults().withSettingsOf(request).withLoraFolder(loraFolder());
+            PipelineOptions options = PipelineOptions.defaults().withSettingsOf(request);
             log.info("Jimeng Studio: loading for memory mode " + options.memoryMode() + ", precision "
                     + options.precision() + ": " + location.describe());
-            pipeline = ZImagePipeline.load(location, options, listener, cancel);
+            pipeline = ZImagePipeline.load(location, options, loraLibrary(), listener, cancel);
             log.info("Jimeng Studio: model loaded on " + pipeline.deviceDescription());
         }
         return pipeline;

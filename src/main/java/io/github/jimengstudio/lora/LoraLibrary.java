@@ -43,6 +43,7 @@ public final class LoraLibrary {
     private final Path folder;
     private final List<Consumer<LibraryChanges>> listeners = new CopyOnWriteArrayList<>();
     private Map<String, Entry> entries = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private boolean scanned;
 
     public LoraLibrary(Path folder) {
         this.folder = Objects.requireNonNull(folder, "LoRA folder").toAbsolutePath().normalize();
@@ -64,6 +65,22 @@ public final class LoraLibrary {
     /** The LoRAs found by the last scan, sorted by name. */
     public synchronized List<LoraInfo> entries() {
         return entries.values().stream().map(Entry::info).toList();
+    }
+
+    /**
+     * Scans the folder unless it was scanned before, so that whoever looks first (the Fiji service's list, or the
+     * pipeline resolving a requested LoRA) scans it, once; later changes come from {@link #rescan} or {@link #watch}.
+     *
+     * @return this library
+     */
+    public LoraLibrary ensureScanned() throws IOException {
+        synchronized (this) {
+            if (scanned) {
+                return this;
+            }
+        }
+        rescan();
+        return this;
     }
 
     /**
@@ -98,6 +115,7 @@ public final class LoraLibrary {
                 }
             }
             entries = next;
+            scanned = true;
             changes = new LibraryChanges(added, removed, changed);
         }
         if (!changes.isEmpty()) {

@@ -59,8 +59,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>run the {@link DenoisingLoop} (float32 latents, exact Euler) with the transformer;</li>
  *   <li>decode with the VAE in float32 and round to 8-bit RGB.</li>
  * </ol>
- * A request's LoRAs (from {@link PipelineOptions#loraFolder()}, or the folder {@link #useLoraFolder} switched to
- * without reloading anything) are applied as runtime adapters on the transformer,
+ * A request's LoRAs (from the {@link LoraLibrary} of {@link PipelineOptions#loraFolder()}, or the caller's own library
+ * handed to {@link #load(ModelLocation, PipelineOptions, LoraLibrary, ProgressListener, CancellationToken)} or
+ * {@link #useLoraLibrary}, so that a front end and the pipeline see one list) are applied as runtime adapters on the
+ * transformer,
  * {@code W x + s·B(A x)}; the base weights are never changed, so a request without LoRAs gets the base model bit for
  * bit. Networks are loaded once, for the options' memory mode and precision, and kept as the request's
  * {@link MemoryMode} says ({@link ResidencyPlan}); a request is computed in exactly the precision it asks for, so one
@@ -100,7 +102,7 @@ public final class ZImagePipeline implements AutoCloseable {
     private final ZImageTransformerConfig transformerConfig;
     private final VaeConfig vaeConfig;
     private final PromptEmbeddingCache promptCache;
-    /** The LoRA folder's library, or null; replaced under the lock by {@link #useLoraFolder}. */
+    /** The LoRA folder's library, or null; replaced under the lock by {@link #useLoraLibrary}. */
     private volatile LoraLibrary loraLibrary;
     private final SecureRandom seeds = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
@@ -121,8 +123,9 @@ public final class ZImagePipeline implements AutoCloseable {
      */
     private volatile Map<Component, Placement> residency = Map.of();
 
-    private ZImagePipeline(ModelLocation location, PipelineOptions options, TorchRuntime runtime, ComputeDevice gpu,
-            SchedulerConfig schedulerConfig, ZImageTransformerConfig transformerConfig, VaeConfig vaeConfig) {
+    private ZImagePipeline(ModelLocation location, PipelineOptions options, LoraLibrary loraLibrary,
+            TorchRuntime runtime, ComputeDevice gpu, SchedulerConfig schedulerConfig,
+            ZImageTransformerConfig transformerConfig, VaeConfig vaeConfig) {
         this.location = location;
         this.options = options;
         this.runtime = runtime;
@@ -131,7 +134,7 @@ public final class ZImagePipeline implements AutoCloseable {
         this.transformerConfig = transformerConfig;
         this.vaeConfig = vaeConfig;
         this.promptCache = new PromptEmbeddingCache(options.promptCacheBytes());
-        this.loraLibrary = options.loraFolder() != null ? new LoraLibrary(options.loraFolder()) : null;
+        this.loraLibrary = loraLibrary;
     }
 
     /** {@link #load(ModelLocation, PipelineOptions, ProgressListener, CancellationToken)} without progress. */
@@ -150,13 +153,27 @@ public final class ZImagePipeline implements AutoCloseable {
      */
     public static ZImagePipeline load(ModelLocation location, PipelineOptions options, ProgressListener listener,
             CancellationToken cancel) throws IOException {
+        Objects.requireNonNull(options, "options");
+        return load(location, options, options.loraFolder() == null ? null : new LoraLibrary(options.loraFolder()),
+                listener, cancel);
+    }
+
+    /**
+     * {@link #load(ModelLocation, PipelineOptions, ProgressListener, CancellationToken)} taking LoRAs from the
+     * caller's {@code loras} (null: none) instead of a library of its own: a front end that lists the LoRAs (Fiji's
+     * service) and the pipeline then share one library, scanned once, and always agree on what is there.
+     * {@link PipelineOptions#loraFolder()} is replaced by the library's folder.
+     */
+    public static ZImagePipeline load(ModelLocation location, PipelineOptions options, LoraLibrary loras,
+            ProgressListener listener, CancellationToken cancel) throws IOException {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
+        options = options.withLoraFolder(loras == null ? null : loras.folder());
         TorchRuntime runtime = TorchRuntime.get();
         ComputeDevice gpu = gpuFor(options.device(), runtime);
         SchedulerConfig scheduler = location.schedulerConfig().isPresent()
                 ? SchedulerConfig.read(location.schedulerConfig().get()) : TURBO_SCHEDULER;
-        ZImagePipeline p = new ZImagePipeline(location, options, runtime, gpu, scheduler,
+        ZImagePipeline p = new ZImagePipeline(location, options, loras, runtime, gpu, scheduler,
                 ComponentConfigs.transformer(location.transformer()), ComponentConfigs.vae(location.vae()));
         try {
             p.lock.lock();
@@ -421,14 +438,14 @@ public final class ZImagePipeline implements AutoCloseable {
      * Sizes the transformer's position tables cannot index, and LoRA names that are not in the LoRA folder, are
      * refused. (Whether a LoRA's tensors fit the model is checked when it is selected, before the first step.)
      */
-    private void checkFitsModel(GenerationRequest request) {
+    private void checkFitsModel(GenerationRequest request) throws IOException {
         for (LoraUse l : request.loras()) {
             if (loraLibrary == null) {
                 throw new InvalidRequestException("LoRA '" + l.name() + "' was asked for, but no LoRA folder is set"
                         + " (command line: --lora-dir DIR).");
             }
             try {
-                loraLibrary.resolve(l.name());
+                loraLibrary.ensureScanned().resolve(l.name()); // scanned, so that a miss lists what is there
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException(e.getMessage());
             }
@@ -658,32 +675,46 @@ public final class ZImagePipeline implements AutoCloseable {
         }
     }
 
-    /** The LoRA folder's library, or null when no folder is set. */
+    /** The library the LoRAs come from (the caller's, when one was handed over), or null when there is none. */
     public LoraLibrary loraLibrary() {
         return loraLibrary;
     }
 
     /**
-     * Takes LoRAs from {@code folder} from the next generation on (null: no LoRAs), keeping every loaded network:
-     * the LoRA folder only decides which LoRA files there are, not the base model. The adapters uploaded from the
-     * old folder are detached and freed (a name may mean another file in the new one); {@link #options()} names the
-     * new folder afterwards. Waits for a running generation to end.
+     * Takes LoRAs from {@code folder} from the next generation on (null: no LoRAs), keeping every loaded network;
+     * the same folder again changes nothing. See {@link #useLoraLibrary}.
      *
      * @throws IOException when the base weights of a fused LoRA cannot be restored from the checkpoint
      */
     public void useLoraFolder(Path folder) throws IOException {
         Path next = folder == null ? null : folder.toAbsolutePath().normalize();
+        LoraLibrary current = loraLibrary;
+        if (Objects.equals(next, current == null ? null : current.folder())) {
+            return;
+        }
+        useLoraLibrary(next == null ? null : new LoraLibrary(next));
+    }
+
+    /**
+     * Takes LoRAs from {@code library} from the next generation on (null: no LoRAs), keeping every loaded network:
+     * the LoRA folder only decides which LoRA files there are, not the base model. Unless it is the library in use
+     * already, the adapters uploaded from the old one are detached and freed (a name may mean another file in the
+     * new one); {@link #options()} names the new folder afterwards. Waits for a running generation to end.
+     *
+     * @throws IOException when the base weights of a fused LoRA cannot be restored from the checkpoint
+     */
+    public void useLoraLibrary(LoraLibrary library) throws IOException {
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("this pipeline is closed; load the model again");
             }
-            if (Objects.equals(next, loraLibrary == null ? null : loraLibrary.folder())) {
+            if (library == loraLibrary) {
                 return;
             }
             detachLoras();
-            loraLibrary = next == null ? null : new LoraLibrary(next);
-            options = options.withLoraFolder(next);
+            loraLibrary = library;
+            options = options.withLoraFolder(library == null ? null : library.folder());
             if (transformer != null) {
                 attachLoras();
             }

@@ -426,6 +426,34 @@ class JimengServiceTest {
         assertEquals(Golden.file("lora-tiny").toAbsolutePath().normalize(), jimeng.loraLibrary().folder());
     }
 
+    /**
+     * One LoRA list: the service and the loaded pipeline hold the same library object, also after a folder change,
+     * so a refresh (one scan) is what both see; the pipeline never keeps a stale list of its own.
+     */
+    @Test
+    void theServiceAndThePipelineShareOneLoraLibrary() throws Exception {
+        jimeng.generate(small(41));
+        ZImagePipeline loaded = jimeng.loadedPipeline();
+        assertSame(jimeng.loraLibrary(), loaded.loraLibrary(), "one library from the start");
+        Path styles = dir.resolve("styles");
+        Files.createDirectories(styles);
+        try {
+            jimeng.setLoraFolder(styles);
+            jimeng.generate(small(41)); // queued after the switch: the pipeline has taken the new library
+            assertSame(loaded, jimeng.loadedPipeline());
+            assertSame(jimeng.loraLibrary(), loaded.loraLibrary(), "one library after a folder change");
+            assertEquals(List.of(), loaded.loraLibrary().entries());
+
+            Files.copy(Golden.file("lora-tiny/peft.safetensors"), styles.resolve("added.safetensors"));
+            List<LoraInfo> refreshed = jimeng.refreshLoras();
+            assertEquals(List.of("added"), refreshed.stream().map(LoraInfo::name).toList());
+            assertEquals(refreshed, loaded.loraLibrary().entries(), "the pipeline sees the refresh");
+            assertSame(jimeng.loraLibrary(), loaded.loraLibrary(), "and is still the same library");
+        } finally {
+            jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        }
+    }
+
     @Test
     void unloadFreesTheModelAndTheNextGenerationLoadsItAgain() throws Exception {
         jimeng.generate(small(3));

@@ -44,7 +44,8 @@ class LoraFolderSwitchTest {
             assertArrayEquals(peft, wash.rgb(), "the same file from the new folder, on the same transformer");
             InvalidRequestException gone = assertThrows(InvalidRequestException.class,
                     () -> p.generate(small.loras(List.of(new LoraUse("peft", 0.8))).build()));
-            assertTrue(gone.getMessage().startsWith("No LoRA named 'peft' in " + styles), gone.getMessage());
+            assertTrue(gone.getMessage().startsWith("No LoRA named 'peft' in " + styles + ". Available: ink/wash."),
+                    "the library was scanned for the miss: " + gone.getMessage());
 
             p.useLoraFolder(null);
             assertNull(p.loraLibrary());
