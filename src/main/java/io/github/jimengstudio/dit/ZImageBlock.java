@@ -3,17 +3,22 @@ package io.github.jimengstudio.dit;
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.nn.RmsNorm;
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.SandwichBlockWeights;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One S3-DiT transformer block (spec §4.7): self-attention with q/k RMS norm and 3-axis RoPE, then a SwiGLU
  * feed-forward, each branch pre-normed and post-normed. Noise-refiner and main blocks are modulated by the
  * timestep (scale and tanh gate, no shift); context-refiner blocks are not.
+ *
+ * <p>The block runs as one native call ({@link Functional#sandwichBlock}), runtime LoRA updates included as
+ * low-rank terms; it runs op by op only for an adapter that cannot describe itself so, and without q/k norm.
  */
 final class ZImageBlock {
 
@@ -81,10 +86,13 @@ final class ZImageBlock {
     Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln) {
         try (TensorScope s = TensorScope.open()) {
             Tensor modulation = adaLNModulation == null ? null : adaLNModulation.forward(adaln).unsqueeze(1);
-            if (normQ != null && noneAdapts()) {
-                return s.keep(Functional.sandwichBlock(x, weights(), modulation, rope.cos(), rope.sin(), mask));
+            List<List<LowRankUpdate>> updates = normQ == null ? null : lowRankUpdates();
+            if (updates != null) {
+                return s.keep(Functional.sandwichBlock(x, weights(), modulation, rope.cos(), rope.sin(), mask,
+                        updates));
             }
-            // Op by op: runtime adapters (LoRA) add to the linears' outputs here, and blocks without q/k norm.
+            // Op by op: adapters that are not low-rank terms add to the linears' outputs here, and blocks without
+            // q/k norm.
             Tensor out;
             if (modulation != null) {
                 List<Tensor> mod = modulation.chunk(4, 2);
@@ -103,14 +111,21 @@ final class ZImageBlock {
         }
     }
 
-    /** True unless a runtime adapter would add to one of the block's linears (an idle LoRA adapter does not). */
-    private boolean noneAdapts() {
+    /**
+     * Each linear's runtime update (LoRA) as low-rank terms, in {@link Functional#sandwichBlock}'s order, so the
+     * block can run in one call with them; null when an adapter has no such form and the block must run op by op.
+     */
+    private List<List<LowRankUpdate>> lowRankUpdates() {
+        List<List<LowRankUpdate>> all = new ArrayList<>();
         for (Linear l : List.of(toQ, toK, toV, toOut, w1, w2, w3)) {
-            if (l.adapts()) {
-                return false;
+            Linear.Adapter a = l.adapter();
+            List<LowRankUpdate> terms = a == null || a.idle() ? List.of() : a.lowRankTerms();
+            if (terms == null) {
+                return null;
             }
+            all.add(terms);
         }
-        return true;
+        return all;
     }
 
     /** The current weights (a fused LoRA replaces them), for the one-call block. */

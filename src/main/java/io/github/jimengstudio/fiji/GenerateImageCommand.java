@@ -11,7 +11,9 @@ import org.scijava.plugin.Plugin;
 
 /**
  * Plugins › Jimeng Studio › Generate Image…: a prompt in, a new RGB image out. Parameter names are the macro keys:
- * {@code run("Generate Image...", "prompt=[a red fox in the snow] width=1024 height=1024 steps=8 seed=42");}
+ * {@code run("Generate Image...", "prompt=[a red fox in the snow] width=1024 height=1024 steps=8 seed=42
+ * memory_mode=Balanced precision=bfloat16");}. A macro without {@code memory_mode} or {@code precision} (ImageJ
+ * hands the command null for a key its options lack) asks for the request's defaults, as before these options.
  */
 @Plugin(type = Command.class, menuPath = JimengCommand.MENU + "Generate Image...")
 public class GenerateImageCommand extends JimengCommand {
@@ -44,6 +46,14 @@ public class GenerateImageCommand extends JimengCommand {
     @Parameter(label = "LoRA strength", min = "-10", max = "10", stepSize = "0.05")
     private double lora_strength = 1.0;
 
+    @Parameter(label = "Memory mode", required = false, choices = {ComputeChoices.GPU, ComputeChoices.BALANCED,
+            ComputeChoices.LOW_VRAM, ComputeChoices.CPU}, description = ComputeChoices.MEMORY_MODE_HELP)
+    private String memory_mode = ComputeChoices.label(ComputeChoices.DEFAULT_MEMORY_MODE);
+
+    @Parameter(label = "Precision", required = false, choices = {ComputeChoices.AUTO, ComputeChoices.FLOAT32,
+            ComputeChoices.BFLOAT16}, description = ComputeChoices.PRECISION_HELP)
+    private String precision = ComputeChoices.label(ComputeChoices.DEFAULT_PRECISION);
+
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus image;
 
@@ -53,7 +63,9 @@ public class GenerateImageCommand extends JimengCommand {
                 .negativePrompt(negative_prompt)
                 .size(width, height)
                 .steps(steps)
-                .guidance(guidance);
+                .guidance(guidance)
+                .memoryMode(ComputeChoices.memoryMode(memory_mode))
+                .precision(ComputeChoices.precision(precision));
         if (isRandom(seed)) {
             b.randomSeed();
         } else {

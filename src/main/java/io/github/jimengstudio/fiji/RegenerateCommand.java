@@ -10,7 +10,8 @@ import org.scijava.plugin.Plugin;
 /**
  * Plugins › Jimeng Studio › Regenerate from Image: makes the active image again from its provenance (the same
  * pixels), or a variation with a new random seed. Works on images made in this session, reopened TIFFs and PNGs
- * saved with provenance.
+ * saved with provenance. It asks for the memory mode and precision the image was made with: a seed gives the same
+ * pixels only in the same precision.
  */
 @Plugin(type = Command.class, menuPath = JimengCommand.MENU + "Regenerate from Image")
 public class RegenerateCommand extends JimengCommand {

@@ -3,6 +3,7 @@ package io.github.jimengstudio.lora;
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,6 +72,19 @@ public final class LoraSwitch {
             public boolean idle() {
                 ActiveSet set = active;
                 return set.fused() || set.termsBySlot()[s].length == 0;
+            }
+
+            @Override
+            public List<LowRankUpdate> lowRankTerms() {
+                ActiveSet set = active;
+                if (set.fused()) {
+                    return List.of();
+                }
+                List<LowRankUpdate> out = new ArrayList<>();
+                for (Term t : set.termsBySlot()[s]) {
+                    out.add(new LowRankUpdate(t.a(), t.b(), t.factor()));
+                }
+                return out;
             }
         };
     }

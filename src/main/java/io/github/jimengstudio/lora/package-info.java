@@ -22,7 +22,9 @@
  *   <li>{@link io.github.jimengstudio.lora.LoraManager} / {@link io.github.jimengstudio.lora.LoraSwitch}: runtime
  *       adapters on the transformer's {@link io.github.jimengstudio.nn.Linear}s, swapped atomically; factors uploaded
  *       once ({@link io.github.jimengstudio.lora.DeviceLora}) and cached by bytes; stacking; optional fuse-for-speed
- *       that reloads the exact base weights from the checkpoint when it is undone.</li>
+ *       that reloads the exact base weights from the checkpoint when it is undone. An adapter is idle when it adds
+ *       nothing, and hands its update over as low-rank terms, so a transformer block still runs in one native
+ *       call with LoRAs active.</li>
  * </ul>
  */
 package io.github.jimengstudio.lora;

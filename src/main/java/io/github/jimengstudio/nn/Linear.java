@@ -1,10 +1,12 @@
 package io.github.jimengstudio.nn;
 
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A linear layer y = x·Wᵀ + b, with W stored [out, in] as in the checkpoint. Kept as its own small object, named
@@ -31,6 +33,15 @@ public final class Linear {
          */
         default boolean idle() {
             return false;
+        }
+
+        /**
+         * The update {@link #apply} adds, as low-rank terms (empty when idle), so that a network computing the
+         * layer natively (a whole block in one call) can add it there; null when the update has no such form, and
+         * the layer must then be computed through {@link #apply}.
+         */
+        default List<LowRankUpdate> lowRankTerms() {
+            return null;
         }
     }
 

@@ -3,7 +3,9 @@ package io.github.jimengstudio.runtime;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The neural-network operations, as static functions in the style of {@code torch.nn.functional}: linear and
@@ -338,6 +340,18 @@ public final class Functional {
      */
     public static Tensor sandwichBlock(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
             Tensor mask) {
+        return sandwichBlock(x, w, modulation, cos, sin, mask, null);
+    }
+
+    /**
+     * {@link #sandwichBlock(Tensor, SandwichBlockWeights, Tensor, Tensor, Tensor, Tensor)} with low-rank updates
+     * (runtime LoRA adapters) added to the linears' outputs, as {@link #addLowRankInPlace} would after each:
+     * {@code updates} holds one list per linear in the order to_q, to_k, to_v, to_out, w1, w2, w3 (empty lists for
+     * layers without one), or is null. Linears that read the same input (q, k and v; w1 and w3) share one product
+     * with all their terms' down factors stacked.
+     */
+    public static Tensor sandwichBlock(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
+            Tensor mask, List<List<LowRankUpdate>> updates) {
         long[] xs = x.shape();
         if (xs.length != 3 || !x.type().isFloating()) {
             throw new IllegalArgumentException("sandwichBlock: x " + x + " must be floating point [B, S, dim]");
@@ -364,10 +378,48 @@ public final class Functional {
         for (int i = 0; i < ws.length; i++) {
             ws[i] = weights[i].array();
         }
+        // the helper numbers the linears so that siblings are adjacent: q 0, k 1, v 2, out 3, w1 4, w3 5, w2 6
+        Tensor[] layer = {w.toQ(), w.toK(), w.toV(), w.toOut(), w.w1(), w.w2(), w.w3()};
+        int[] helperIndex = {0, 1, 2, 3, 4, 6, 5};
+        List<PtNDArray> downs = new ArrayList<>();
+        List<PtNDArray> ups = new ArrayList<>();
+        List<Double> factors = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
+        if (updates != null) {
+            if (updates.size() != layer.length) {
+                throw new IllegalArgumentException("sandwichBlock: " + updates.size() + " update lists for the "
+                        + layer.length + " linears (to_q, to_k, to_v, to_out, w1, w2, w3)");
+            }
+            for (int order = 0; order < layer.length; order++) {
+                int j = order == 5 ? 6 : order == 6 ? 5 : order; // visit in the helper's order
+                for (LowRankUpdate u : updates.get(j)) {
+                    checkLowRank(u, layer[j], x.type(), j);
+                    downs.add(u.down().array());
+                    ups.add(u.up().array());
+                    factors.add((double) u.factor());
+                    targets.add((long) helperIndex[j]);
+                }
+            }
+        }
         return Tensor.fromHelper(helper().call("sandwich_block", x.array(), ws,
                 modulation == null ? new PtNDArray[0] : new PtNDArray[] {modulation.array()},
                 mask == null ? new PtNDArray[0] : new PtNDArray[] {mask.array()}, cos.array(), sin.array(),
-                (long) w.heads(), (double) w.eps(), (double) w.qkEps()), x.type());
+                (long) w.heads(), (double) w.eps(), (double) w.qkEps(), downs.toArray(new PtNDArray[0]),
+                ups.toArray(new PtNDArray[0]), factors.stream().mapToDouble(Double::doubleValue).toArray(),
+                targets.stream().mapToLong(Long::longValue).toArray()), x.type());
+    }
+
+    /** A low-rank term that fits {@code weight} [out, in]: down [rank, in], up [out, rank], the input's type. */
+    private static void checkLowRank(LowRankUpdate u, Tensor weight, ElementType type, int layer) {
+        long[] ds = u.down().shape();
+        long[] us = u.up().shape();
+        if (ds.length != 2 || us.length != 2 || ds[0] < 1 || ds[0] != us[1] || ds[1] != weight.dim(1)
+                || us[0] != weight.dim(0) || u.down().type() != type || u.up().type() != type
+                || !Float.isFinite(u.factor())) {
+            throw new IllegalArgumentException("sandwichBlock: low-rank update " + Arrays.toString(us) + " x "
+                    + Arrays.toString(ds) + " (" + u.down().type() + ", factor " + u.factor() + ") does not fit"
+                    + " linear " + layer + " " + Arrays.toString(weight.shape()) + " in " + type);
+        }
     }
 
     /**

@@ -117,7 +117,7 @@ final class OpHelper {
                 _1 = torch.mul(torch.transpose(ck, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[1], -1, [-1, 2])))
                 _2 = torch.copy_(qkv[2], torch.transpose(v, 1, 2))
                 return torch.to(qkv, dtype)
-              def sandwich_block(self: __torch__.Ops, x: Tensor, w: List[Tensor], mod: List[Tensor], mask: List[Tensor], cos: Tensor, sin: Tensor, heads: int, eps: float, qk_eps: float) -> Tensor:
+              def sandwich_block(self: __torch__.Ops, x: Tensor, w: List[Tensor], mod: List[Tensor], mask: List[Tensor], cos: Tensor, sin: Tensor, heads: int, eps: float, qk_eps: float, la: List[Tensor], lb: List[Tensor], lf: List[float], lj: List[int]) -> Tensor:
                 b = x.size(0)
                 n = x.size(1)
                 if len(mod) > 0:
@@ -132,17 +132,44 @@ final class OpHelper {
                   g2 = w[8]
                   gf = w[9]
                 y = (self).rms_norm(x, g1, eps)
-                q = torch.reshape(torch.linear(y, w[0], None), [b, n, heads, -1])
-                k = torch.reshape(torch.linear(y, w[1], None), [b, n, heads, -1])
-                v = torch.reshape(torch.linear(y, w[2], None), [b, n, heads, -1])
+                q = torch.linear(y, w[0], None)
+                k = torch.linear(y, w[1], None)
+                v = torch.linear(y, w[2], None)
+                _0 = (self).low_rank_group([q, k, v], 0, y, la, lb, lf, lj)
+                q4 = torch.reshape(q, [b, n, heads, -1])
+                k4 = torch.reshape(k, [b, n, heads, -1])
+                v4 = torch.reshape(v, [b, n, heads, -1])
                 if len(mask) > 0:
-                  o = (self).rotary_attention_mask(q, k, v, w[4], w[5], qk_eps, cos, sin, mask[0])
+                  o = (self).rotary_attention_mask(q4, k4, v4, w[4], w[5], qk_eps, cos, sin, mask[0])
                 else:
-                  o = (self).rotary_attention(q, k, v, w[4], w[5], qk_eps, cos, sin)
-                h = (self).add_rms_norm(x, torch.linear(o, w[3], None), ga, eps)
+                  o = (self).rotary_attention(q4, k4, v4, w[4], w[5], qk_eps, cos, sin)
+                a = torch.linear(o, w[3], None)
+                _1 = (self).low_rank_group([a], 3, o, la, lb, lf, lj)
+                h = (self).add_rms_norm(x, a, ga, eps)
                 y2 = (self).rms_norm(h, g2, eps)
-                f = torch.linear((self).silu_mul_(torch.linear(y2, w[10], None), torch.linear(y2, w[12], None)), w[11], None)
+                gate = torch.linear(y2, w[10], None)
+                up = torch.linear(y2, w[12], None)
+                _2 = (self).low_rank_group([gate, up], 4, y2, la, lb, lf, lj)
+                hidden = (self).silu_mul_(gate, up)
+                f = torch.linear(hidden, w[11], None)
+                _3 = (self).low_rank_group([f], 6, hidden, la, lb, lf, lj)
                 return (self).add_rms_norm(h, f, gf, eps)
+              def low_rank_group(self: __torch__.Ops, ys: List[Tensor], first: int, x: Tensor, la: List[Tensor], lb: List[Tensor], lf: List[float], lj: List[int]) -> List[Tensor]:
+                downs = annotate(List[Tensor], [])
+                for i in range(len(lj)):
+                  if lj[i] >= first and lj[i] < first + len(ys):
+                    downs.append(la[i])
+                if len(downs) == 0:
+                  return ys
+                h = torch.mm(torch.reshape(x, [-1, x.size(-1)]), torch.t(torch.cat(downs, 0)))
+                off = 0
+                for i in range(len(lj)):
+                  if lj[i] >= first and lj[i] < first + len(ys):
+                    y = ys[lj[i] - first]
+                    r = la[i].size(0)
+                    _0 = torch.addmm_(torch.view(y, [-1, y.size(-1)]), torch.narrow(h, 1, off, r), torch.t(lb[i]), beta=1, alpha=lf[i])
+                    off = off + r
+                return ys
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)
@@ -306,7 +333,8 @@ final class OpHelper {
 
     /**
      * Runs a method. Arguments: PtNDArray, Boolean, Integer/Long, Float/Double, String, long[] (an int list),
-     * PtNDArray[] (a tensor list; also how an optional tensor is passed, as an empty or one-element list).
+     * double[] (a float list), PtNDArray[] (a tensor list; also how an optional tensor is passed, as an empty or
+     * one-element list).
      * Every IValue made here is closed here; the result is a new array on the runtime's manager.
      */
     PtNDArray call(String method, Object... args) {
@@ -347,6 +375,8 @@ final class OpHelper {
             return IValue.listFrom(list);
         } else if (a instanceof PtNDArray[] tensors) {
             return IValue.listFrom(tensors);
+        } else if (a instanceof double[] list) {
+            return IValue.listFrom(list);
         }
         throw new IllegalArgumentException("op helper cannot take a " + (a == null ? "null" : a.getClass()));
     }

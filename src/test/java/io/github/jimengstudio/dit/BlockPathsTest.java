@@ -2,14 +2,20 @@ package io.github.jimengstudio.dit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -88,6 +94,90 @@ class BlockPathsTest {
                 linears.forEach(l -> l.setAdapter(null));
             }
         }
+    }
+
+    @Test
+    void lowRankAdaptersComputeInsideTheOneCallBlockAsTheyDoOpByOp() throws Exception {
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        try (SafetensorsFile f = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                ZImageTransformer model = ZImageTransformer.load(f, tiny, ElementType.FLOAT32);
+                TensorScope s = TensorScope.open()) {
+            SplittableRandom rnd = new SplittableRandom(13);
+            List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8), random(rnd, 16, 1, 6, 8));
+            List<Tensor> captions = List.of(random(rnd, 5, 64), random(rnd, 9, 64));
+            float[] t = {0.3f, 0.8f};
+            float[] plain = model.forward(latents, t, captions).get(1).toFloatArray();
+            List<Linear> linears = model.linears();
+            Map<Linear, List<LowRankUpdate>> terms = new HashMap<>();
+            for (Linear l : linears) { // rank 3 on every linear, rank 2 on every second as if from a second LoRA
+                List<LowRankUpdate> u = new ArrayList<>();
+                u.add(new LowRankUpdate(random(rnd, 3, l.inFeatures()).mul(0.1f),
+                        random(rnd, l.outFeatures(), 3).mul(0.1f), 0.8f));
+                if (terms.size() % 2 == 0) {
+                    u.add(new LowRankUpdate(random(rnd, 2, l.inFeatures()).mul(0.1f),
+                            random(rnd, l.outFeatures(), 2).mul(0.1f), -0.5f));
+                }
+                terms.put(l, u);
+            }
+            AtomicInteger applied = new AtomicInteger();
+            try {
+                // op by op: the adapters add their terms from Java after each linear
+                linears.forEach(l -> l.setAdapter((x, y) -> {
+                    applied.incrementAndGet();
+                    Tensor out = y;
+                    for (LowRankUpdate u : terms.get(l)) {
+                        out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
+                    }
+                    return out;
+                }));
+                float[] opByOp = model.forward(latents, t, captions).get(1).toFloatArray();
+                assertEquals(linears.size(), applied.get());
+                // one call: the same terms handed to the block
+                linears.forEach(l -> l.setAdapter(new Linear.Adapter() {
+                    @Override
+                    public Tensor apply(Tensor x, Tensor y) {
+                        applied.incrementAndGet();
+                        Tensor out = y;
+                        for (LowRankUpdate u : terms.get(l)) {
+                            out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
+                        }
+                        return out;
+                    }
+
+                    @Override
+                    public List<LowRankUpdate> lowRankTerms() {
+                        return terms.get(l);
+                    }
+                }));
+                applied.set(0);
+                float[] oneCall = model.forward(latents, t, captions).get(1).toFloatArray();
+                // only the linears outside the blocks (embedders, adaLN, final layer) went through apply
+                int outside = 0;
+                for (Linear l : linears) {
+                    outside += l.name().matches(".*\\.(attention\\.to_(q|k|v|out\\.0)|feed_forward\\.w[123])") ? 0 : 1;
+                }
+                assertEquals(outside, applied.get());
+                assertWithin(opByOp, oneCall, 1e-5);
+                double change = 0;
+                for (int i = 0; i < plain.length; i++) {
+                    change = Math.max(change, Math.abs(plain[i] - oneCall[i]));
+                }
+                assertTrue(change > 1e-3, "the updates change the output");
+            } finally {
+                linears.forEach(l -> l.setAdapter(null));
+            }
+        }
+    }
+
+    private static void assertWithin(float[] expected, float[] actual, double rel) {
+        double err = 0;
+        double scale = 0;
+        for (int i = 0; i < expected.length; i++) {
+            err = Math.max(err, Math.abs(expected[i] - actual[i]));
+            scale = Math.max(scale, Math.abs(expected[i]));
+        }
+        assertTrue(err <= rel * scale, "max difference " + err + " over max " + scale);
     }
 
     private static Tensor random(SplittableRandom rnd, long... shape) {

@@ -14,6 +14,7 @@ import ij.io.Opener;
 import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
+import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.MemoryMode;
@@ -118,11 +119,14 @@ class JimengServiceTest {
 
     /**
      * Every Generate Image option as the text a macro passes, with {@code keyValues} overriding; all are given
-     * because SciJava fills missing ones from the values it remembered last time.
+     * because SciJava fills missing ones from the values it remembered last time. A null value is what ImageJ's
+     * macro layer hands the command for a key the macro's options lack.
      */
     private static Map<String, Object> macroInputs(String... keyValues) {
         Map<String, Object> m = new HashMap<>(Map.of("prompt", FOX, "negative_prompt", "", "width", "256",
                 "height", "256", "steps", "4", "guidance", "0", "seed", "42", "lora", "", "lora_strength", "1.0"));
+        m.put("memory_mode", "Balanced");
+        m.put("precision", "auto");
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
@@ -206,6 +210,55 @@ class JimengServiceTest {
         ImagePlus lora = (ImagePlus) withLora.getOutput("image");
         assertMatchesReference("case_d_p1_seed42_256x256_n4_lora0p8.png", lora);
         assertEquals("peft:0.8", lora.getProp("jimeng.loras"));
+    }
+
+    /**
+     * The memory mode and precision chosen in the dialog or a macro are the request's, and recorded; a macro
+     * recorded before these options existed (no memory_mode, no precision) asks for BALANCED in AUTO, as it did.
+     */
+    @Test
+    void theGenerateCommandAsksForTheChosenMemoryModeAndPrecisionAndAnOldMacroForTheDefaults() throws Exception {
+        CommandModule chosen = run(GenerateImageCommand.class, macroInputs("prompt", "fox", "width", "64",
+                "height", "64", "steps", "1", "seed", "5", "memory_mode", "CPU", "precision", "bfloat16"));
+        assertFalse(chosen.isCanceled(), chosen.getCancelReason());
+        ImagePlus bf16 = (ImagePlus) chosen.getOutput("image");
+        GenerationRecord made = jimeng.recordOf(bf16).orElseThrow();
+        assertEquals(small(5).toBuilder().memoryMode(MemoryMode.CPU).precision(Precision.BFLOAT16).build(),
+                made.request());
+        assertEquals("bfloat16", made.precision(), "computed in bfloat16");
+        assertEquals("bfloat16", bf16.getProp("jimeng.precision"));
+        assertEquals("CPU", bf16.getProp("jimeng.memory_mode"));
+
+        CommandModule old = run(GenerateImageCommand.class, macroInputs("prompt", "fox", "width", "64",
+                "height", "64", "steps", "1", "seed", "5", "memory_mode", null, "precision", null));
+        assertFalse(old.isCanceled(), old.getCancelReason());
+        ImagePlus f32 = (ImagePlus) old.getOutput("image");
+        GenerationRecord before = jimeng.recordOf(f32).orElseThrow();
+        assertEquals(small(5), before.request(), "BALANCED in AUTO, as before the options existed");
+        assertEquals(MemoryMode.BALANCED, before.request().memoryMode());
+        assertEquals(Precision.AUTO, before.request().precision());
+        assertEquals("float32", before.precision(), "AUTO on a CPU");
+        assertFalse(java.util.Arrays.equals(pixels(bf16), pixels(f32)),
+                "the same seed gives other pixels in another precision");
+    }
+
+    /** The record says the image was computed in bfloat16, and Regenerate, from a reopened TIFF, asks for it. */
+    @Test
+    void aRegenerateOfAnImageMadeInBfloat16ComputesInBfloat16AndGivesTheSamePixels() throws Exception {
+        ImagePlus original = (ImagePlus) run(GenerateImageCommand.class, macroInputs("prompt", "fox", "width",
+                "64", "height", "64", "steps", "1", "seed", "6", "precision", "bfloat16")).getOutput("image");
+        Path tif = dir.resolve("bf16.tif");
+        jimeng.save(original, tif);
+        ImagePlus reopened = new Opener().openImage(tif.toString());
+        jimeng.generate(small(6)); // the model is now in float32: the regenerate must ask for bfloat16 again
+
+        CommandModule m = run(RegenerateCommand.class, Map.of("image", reopened, "new_seed", false));
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        GenerationRecord again = jimeng.recordOf((ImagePlus) m.getOutput("regenerated")).orElseThrow();
+        assertEquals(Precision.BFLOAT16, again.request().precision());
+        assertEquals("bfloat16", again.precision());
+        assertArrayEquals(pixels(original), pixels((ImagePlus) m.getOutput("regenerated")),
+                "regenerated pixels are identical");
     }
 
     @Test
@@ -328,6 +381,11 @@ class JimengServiceTest {
         CommandModule seed = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "seed", "forty-two"));
         assertTrue(seed.getCancelReason().contains("seed 'forty-two' is not a whole number"),
                 seed.getCancelReason());
+
+        CommandModule precision = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "precision", "half"));
+        assertEquals("precision 'half' is not one of: auto, float32, bfloat16.", precision.getCancelReason());
+        CommandModule mode = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "memory_mode", "max"));
+        assertEquals("memory mode 'max' is not one of: GPU, Balanced, Low VRAM, CPU.", mode.getCancelReason());
 
         ImagePlus plain = new ImagePlus("acquired", new ij.process.ColorProcessor(8, 8));
         CommandModule regen = run(RegenerateCommand.class, Map.of("image", plain, "new_seed", false));

@@ -196,6 +196,9 @@ public final class AbortProofProbe {
             java.util.Arrays.fill(keep, true);
             Functional.sandwichBlock(h, w, Tensor.ones(x.type(), 2, 1, 32), cs, cs,
                     Tensor.ofBooleans(keep, 2, 1, 1, 24)).toFloatArray();
+            LowRankUpdate u = new LowRankUpdate(Tensor.ones(x.type(), 1, 8), Tensor.ones(x.type(), 8, 1), 0.5f);
+            Functional.sandwichBlock(h, w, null, cs, cs, null, java.util.Collections.nCopies(7, java.util.List.of(u)))
+                    .toFloatArray();
         });
         op("ropePairs", x -> Functional.ropePairs(x, x.slice(3, 0, 4), x.slice(3, 4, 8)).toFloatArray());
         op("ropePairsHeadsFirst", x -> Functional.ropePairsHeadsFirst(x, x.slice(2, 0, 1).slice(3, 0, 4),

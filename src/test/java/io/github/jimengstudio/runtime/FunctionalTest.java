@@ -564,6 +564,47 @@ class FunctionalTest {
     }
 
     @Test
+    void sandwichBlockAddsLowRankUpdatesAsTheLinearsOneByOneWould() {
+        int b = 1;
+        int t = 6;
+        int dim = 12;
+        int heads = 3;
+        int d = dim / heads;
+        int ffn = 20;
+        Tensor x = Tensor.of(Ref.random(130, b * t * dim), b, t, dim);
+        SandwichBlockWeights w = new SandwichBlockWeights(weight(131, dim, dim), weight(132, dim, dim),
+                weight(133, dim, dim), weight(134, dim, dim), gain(135, d), gain(136, d), 1e-6f, gain(137, dim),
+                gain(138, dim), gain(139, dim), gain(140, dim), 1e-5f, weight(141, ffn, dim), weight(142, dim, ffn),
+                weight(143, ffn, dim), heads);
+        Tensor modulation = Tensor.of(Ref.random(144, b * 4 * dim), b, 1, 4 * dim);
+        Tensor cos = Tensor.of(Ref.uniform(145, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(146, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        // two terms on to_q (two LoRAs), one on to_v, to_out, w2 and w3; none on to_k and w1
+        java.util.List<java.util.List<LowRankUpdate>> updates = java.util.List.of(
+                java.util.List.of(update(150, dim, dim, 3, 0.7f), update(151, dim, dim, 2, -0.4f)),
+                java.util.List.of(), java.util.List.of(update(152, dim, dim, 4, 1.3f)),
+                java.util.List.of(update(153, dim, dim, 2, 0.5f)), java.util.List.of(),
+                java.util.List.of(update(154, dim, ffn, 3, 0.9f)), java.util.List.of(update(155, ffn, dim, 2, 1.1f)));
+        float[] expected = blockOpByOp(x, w, modulation, cos, sin, null, updates).toFloatArray();
+        float[] plain = blockOpByOp(x, w, modulation, cos, sin, null, null).toFloatArray();
+        float[] got = Functional.sandwichBlock(x, w, modulation, cos, sin, null, updates).toFloatArray();
+        assertClose(expected, got, 1e-6, "one call with low-rank updates");
+        assertTrue(Ref.relError(Ref.toDouble(plain), got) > 1e-3, "the updates change the output");
+        java.util.List<java.util.List<LowRankUpdate>> misfit = new java.util.ArrayList<>(updates);
+        misfit.set(5, java.util.List.of(update(156, dim, dim, 3, 1f))); // w2 reads ffn features, not dim
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, misfit));
+        assertTrue(e.getMessage().contains("low-rank update"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, updates.subList(0, 6)));
+    }
+
+    private static LowRankUpdate update(long seed, int out, int in, int rank, float factor) {
+        return new LowRankUpdate(Tensor.of(Ref.random(seed, rank * in), rank, in).mul(0.2f),
+                Tensor.of(Ref.random(seed + 1000, out * rank), out, rank).mul(0.2f), factor);
+    }
+
+    @Test
     void sandwichBlockRefusesWhatDoesNotFormABlock() {
         Tensor x = Tensor.of(Ref.random(110, 2 * 5 * 8), 2, 5, 8);
         Tensor cos = Tensor.of(Ref.random(111, 2 * 5 * 2), 2, 5, 1, 2);
@@ -596,6 +637,12 @@ class FunctionalTest {
     /** The block as its ops called one at a time, in the order of the Z-Image block's op-by-op path. */
     private static Tensor blockOpByOp(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
             Tensor mask) {
+        return blockOpByOp(x, w, modulation, cos, sin, mask, null);
+    }
+
+    /** {@code updates} (to_q, to_k, to_v, to_out, w1, w2, w3) are added after each linear, or null. */
+    private static Tensor blockOpByOp(Tensor x, SandwichBlockWeights w, Tensor modulation, Tensor cos, Tensor sin,
+            Tensor mask, java.util.List<java.util.List<LowRankUpdate>> updates) {
         long b = x.dim(0);
         long t = x.dim(1);
         Tensor g1 = w.attentionNorm1();
@@ -611,15 +658,25 @@ class FunctionalTest {
         }
         Tensor y = Functional.rmsNorm(x, g1, w.eps());
         long d = w.toQ().dim(0) / w.heads();
-        Tensor q = Functional.linear(y, w.toQ(), null).reshape(b, t, w.heads(), d);
-        Tensor k = Functional.linear(y, w.toK(), null).reshape(b, t, w.heads(), d);
-        Tensor v = Functional.linear(y, w.toV(), null).reshape(b, t, w.heads(), d);
+        Tensor q = lin(y, w.toQ(), updates, 0).reshape(b, t, w.heads(), d);
+        Tensor k = lin(y, w.toK(), updates, 1).reshape(b, t, w.heads(), d);
+        Tensor v = lin(y, w.toV(), updates, 2).reshape(b, t, w.heads(), d);
         Tensor o = Functional.rotaryAttention(q, k, v, w.normQ(), w.normK(), w.qkEps(), cos, sin, mask);
-        Tensor h = Functional.addRmsNorm(x, Functional.linear(o, w.toOut(), null), ga, w.eps());
+        Tensor h = Functional.addRmsNorm(x, lin(o, w.toOut(), updates, 3), ga, w.eps());
         Tensor y2 = Functional.rmsNorm(h, g2, w.eps());
-        Tensor f = Functional.linear(Functional.siluMul(Functional.linear(y2, w.w1(), null),
-                Functional.linear(y2, w.w3(), null)), w.w2(), null);
+        Tensor hidden = Functional.siluMul(lin(y2, w.w1(), updates, 4), lin(y2, w.w3(), updates, 6));
+        Tensor f = lin(hidden, w.w2(), updates, 5);
         return Functional.addRmsNorm(h, f, gf, w.eps());
+    }
+
+    private static Tensor lin(Tensor x, Tensor weight, java.util.List<java.util.List<LowRankUpdate>> updates, int j) {
+        Tensor y = Functional.linear(x, weight, null);
+        if (updates != null) {
+            for (LowRankUpdate u : updates.get(j)) {
+                y = Functional.addLowRankInPlace(y, x, u.down(), u.up(), u.factor());
+            }
+        }
+        return y;
     }
 
     private static Tensor weight(long seed, int out, int in) {

@@ -1,9 +1,12 @@
 package io.github.jimengstudio.fiji.panel;
 
+import io.github.jimengstudio.fiji.ComputeChoices;
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
 import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import java.util.List;
 
 /**
@@ -16,9 +19,11 @@ import java.util.List;
  * @param seedLocked     true: use {@code seed}; false: draw a new one each run (the dice)
  * @param seed           the seed as typed (unsigned decimal), read only when locked
  * @param size           the size box's text, see {@link ImageSize#parse}
+ * @param memoryMode     where the networks live; null: the request's default
+ * @param precision      the transformer's and text encoder's precision; null: the request's default
  */
 public record PanelSettings(String prompt, String negativePrompt, List<LoraUse> loras, int steps, double guidance,
-        boolean seedLocked, String seed, String size) {
+        boolean seedLocked, String seed, String size, MemoryMode memoryMode, Precision precision) {
 
     /** What a LoRA dropdown shows when it adds no LoRA. */
     public static final String NO_LORA = "None";
@@ -26,12 +31,17 @@ public record PanelSettings(String prompt, String negativePrompt, List<LoraUse> 
     public PanelSettings {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         loras = loras == null ? List.of() : List.copyOf(loras);
+        memoryMode = memoryMode == null ? ComputeChoices.DEFAULT_MEMORY_MODE : memoryMode;
+        precision = precision == null ? ComputeChoices.DEFAULT_PRECISION : precision;
     }
 
-    /** The Turbo recipe: 1024 × 1024, 8 steps, no guidance, no negative prompt, no LoRA, a new seed each run. */
+    /**
+     * The Turbo recipe: 1024 × 1024, 8 steps, no guidance, no negative prompt, no LoRA, a new seed each run, in the
+     * request's default memory mode and precision.
+     */
     public static PanelSettings defaults() {
         return new PanelSettings("", "", List.of(), GenerationRequest.DEFAULT_STEPS, 0.0, false, "",
-                ImageSize.PRESETS.get(0).label());
+                ImageSize.PRESETS.get(0).label(), null, null);
     }
 
     /** The request these settings describe. @throws InvalidRequestException naming what to change */
@@ -41,7 +51,8 @@ public record PanelSettings(String prompt, String negativePrompt, List<LoraUse> 
         }
         ImageSize s = ImageSize.parse(size);
         GenerationRequest.Builder b = GenerationRequest.builder(prompt).negativePrompt(negativePrompt)
-                .size(s.width(), s.height()).steps(steps).guidance(guidance).loras(loras);
+                .size(s.width(), s.height()).steps(steps).guidance(guidance).loras(loras).memoryMode(memoryMode)
+                .precision(precision);
         if (seedLocked) {
             if (seed == null || seed.isBlank()) {
                 throw new InvalidRequestException("The seed is locked but empty: type a seed, or unlock it for a "
@@ -55,12 +66,12 @@ public record PanelSettings(String prompt, String negativePrompt, List<LoraUse> 
     }
 
     /**
-     * The settings that made {@code record} (its negative prompt and every LoRA with its strength), with its seed
-     * locked, so Generate makes the same image again.
+     * The settings that made {@code record} (its negative prompt, every LoRA with its strength, its memory mode and
+     * precision), with its seed locked, so Generate makes the same image again.
      */
     public static PanelSettings of(GenerationRecord record) {
         GenerationRequest r = record.request();
         return new PanelSettings(r.prompt(), r.negativePrompt(), r.loras(), r.steps(), r.guidance(), true,
-                r.seedString(), new ImageSize(r.width(), r.height()).label());
+                r.seedString(), new ImageSize(r.width(), r.height()).label(), r.memoryMode(), r.precision());
     }
 }

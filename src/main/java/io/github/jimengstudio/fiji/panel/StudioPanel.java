@@ -158,12 +158,13 @@ public final class StudioPanel extends JPanel {
     /** The controls' values. @throws io.github.jimengstudio.pipeline.InvalidRequestException for unreadable text */
     PanelSettings settings() {
         return new PanelSettings(prompt.text(), tuning.negativePrompt(), lora.choices(), tuning.steps(),
-                tuning.guidance(), tuning.seedLocked(), tuning.seedText(), tuning.sizeText());
+                tuning.guidance(), tuning.seedLocked(), tuning.seedText(), tuning.sizeText(), tuning.memoryMode(),
+                tuning.precision());
     }
 
     /**
-     * Puts a past generation's settings back (its seed locked, its negative prompt and every LoRA with its strength):
-     * Generate then makes it again.
+     * Puts a past generation's settings back (its seed locked, its negative prompt, every LoRA with its strength, its
+     * memory mode and precision): Generate then makes it again.
      */
     void restore(GenerationRecord record) {
         PanelSettings s = PanelSettings.of(record);

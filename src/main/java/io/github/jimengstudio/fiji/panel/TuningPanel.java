@@ -1,7 +1,10 @@
 package io.github.jimengstudio.fiji.panel;
 
+import io.github.jimengstudio.fiji.ComputeChoices;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import java.awt.BorderLayout;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
@@ -21,8 +24,9 @@ import javax.swing.event.DocumentListener;
 
 /**
  * The fold-out under the prompt: steps, guidance, the negative prompt (read only with guidance, which is why it
- * lives here and not beside the prompt), seed (locked, or the dice: a new one each run) and size (a preset or a
- * typed W × H). Folded, it shows one line summing up the settings.
+ * lives here and not beside the prompt), seed (locked, or the dice: a new one each run), size (a preset or a
+ * typed W × H), memory mode and precision. Folded, it shows one line summing up the settings (the memory mode and
+ * precision only when they are not the defaults).
  */
 final class TuningPanel extends JPanel {
     private final JToggleButton fold = new JToggleButton();
@@ -35,6 +39,10 @@ final class TuningPanel extends JPanel {
     private final JCheckBox lock = new JCheckBox("Lock");
     private final JTextField seed = new JTextField(12);
     private final JComboBox<String> size = new JComboBox<>();
+    private final JComboBox<String> memoryMode = new JComboBox<>(ComputeChoices.memoryModeLabels()
+            .toArray(String[]::new));
+    private final JComboBox<String> precision = new JComboBox<>(ComputeChoices.precisionLabels()
+            .toArray(String[]::new));
     private final Runnable unfolded;
 
     /** @param unfolded told after the fold-out opened (the panel may need more room) */
@@ -46,6 +54,8 @@ final class TuningPanel extends JPanel {
         size.setName("size");
         seed.setName("seed");
         negative.setName("negative");
+        memoryMode.setName("memoryMode");
+        precision.setName("precision");
         negative.getAccessibleContext().setAccessibleName("Negative prompt");
         negative.setToolTipText("What the picture should not show. Read only when guidance is above 0, which "
                 + "makes each step about twice as slow.");
@@ -84,6 +94,12 @@ final class TuningPanel extends JPanel {
         guidance.addChangeListener(e -> updateSummary());
         size.addActionListener(e -> updateSummary());
         seed.setToolTipText("0 to 18446744073709551615; the same seed and settings give the same image");
+        memoryMode.setSelectedItem(ComputeChoices.label(ComputeChoices.DEFAULT_MEMORY_MODE));
+        memoryMode.setToolTipText(ComputeChoices.MEMORY_MODE_HELP);
+        memoryMode.addActionListener(e -> updateSummary());
+        precision.setSelectedItem(ComputeChoices.label(ComputeChoices.DEFAULT_PRECISION));
+        precision.setToolTipText(ComputeChoices.PRECISION_HELP);
+        precision.addActionListener(e -> updateSummary());
         row(0, "Steps", steps);
         row(1, "Guidance", guidance);
         row(2, "Negative", negative);
@@ -92,6 +108,8 @@ final class TuningPanel extends JPanel {
         seedRow.add(lock, BorderLayout.EAST);
         row(3, "Seed", seedRow);
         row(4, "Size", size);
+        row(5, "Memory mode", memoryMode);
+        row(6, "Precision", precision);
         add(fold, BorderLayout.NORTH);
         add(body, BorderLayout.CENTER);
         seedLockChanged();
@@ -129,9 +147,21 @@ final class TuningPanel extends JPanel {
     private void updateSummary() {
         String seedText = lock.isSelected() ? "seed " + seed.getText().strip() : "random seed";
         String settings = steps.getValue() + " steps, guidance " + guidance.getValue() + ", " + seedText + ", "
-                + size.getEditor().getItem() + negativeSummary();
+                + size.getEditor().getItem() + computeSummary() + negativeSummary();
         fold.setText((body.isVisible() ? "▾ " : "▸ ") + "Settings: " + settings);
         fold.setToolTipText(settings); // the panel's width may cut the line
+    }
+
+    /** The memory mode and precision, each only when it is not the default. */
+    private String computeSummary() {
+        String s = "";
+        if (memoryMode() != ComputeChoices.DEFAULT_MEMORY_MODE) {
+            s += ", memory mode " + ComputeChoices.label(memoryMode());
+        }
+        if (precision() != ComputeChoices.DEFAULT_PRECISION) {
+            s += ", " + ComputeChoices.label(precision());
+        }
+        return s;
     }
 
     /** Folded, a negative prompt is out of sight: say that there is one, and when guidance 0 leaves it unread. */
@@ -180,6 +210,14 @@ final class TuningPanel extends JPanel {
         return seed.getText();
     }
 
+    MemoryMode memoryMode() {
+        return ComputeChoices.memoryMode((String) memoryMode.getSelectedItem());
+    }
+
+    Precision precision() {
+        return ComputeChoices.precision((String) precision.getSelectedItem());
+    }
+
     String sizeText() {
         Object typed = size.getEditor().getItem();
         return typed == null ? "" : typed.toString();
@@ -202,6 +240,8 @@ final class TuningPanel extends JPanel {
         seed.setText(s.seed());
         size.setSelectedItem(s.size());
         size.getEditor().setItem(s.size());
+        memoryMode.setSelectedItem(ComputeChoices.label(s.memoryMode()));
+        precision.setSelectedItem(ComputeChoices.label(s.precision()));
         seedLockChanged();
     }
 
@@ -212,5 +252,7 @@ final class TuningPanel extends JPanel {
         lock.setEnabled(idle);
         seed.setEnabled(idle);
         size.setEnabled(idle);
+        memoryMode.setEnabled(idle);
+        precision.setEnabled(idle);
     }
 }

@@ -10,6 +10,8 @@ import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.GenerationTimings;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
 import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class PanelSettingsTest {
 
     private static PanelSettings fox() {
-        return new PanelSettings("a red fox in the snow", "", List.of(), 8, 0.0, false, "", "1024 × 768");
+        return new PanelSettings("a red fox in the snow", "", List.of(), 8, 0.0, false, "", "1024 × 768", null, null);
     }
 
     static GenerationRecord record(GenerationRequest request) {
@@ -31,7 +33,7 @@ class PanelSettingsTest {
     @Test
     void theControlsBecomeTheRequestTheyShow() {
         GenerationRequest r = new PanelSettings("fox", "blurry, dark", List.of(new LoraUse("ink-style", 0.8),
-                new LoraUse("pencil", -0.5)), 4, 2.5, true, "42", "640x480").toRequest();
+                new LoraUse("pencil", -0.5)), 4, 2.5, true, "42", "640x480", null, null).toRequest();
         assertEquals("fox", r.prompt());
         assertEquals("blurry, dark", r.negativePrompt());
         assertEquals(640, r.width());
@@ -55,31 +57,31 @@ class PanelSettingsTest {
     @Test
     void aLockedSeedTakesTheWholeUnsigned64BitRange() {
         GenerationRequest r = new PanelSettings("fox", "", List.of(), 8, 0, true,
-                " 18446744073709551615 ", "512 × 512").toRequest();
+                " 18446744073709551615 ", "512 × 512", null, null).toRequest();
         assertEquals("18446744073709551615", r.seedString());
     }
 
     @Test
     void badInputIsRefusedWithAMessageSayingWhatToChange() {
         assertEquals("The prompt is empty: describe the picture you want.", assertThrows(InvalidRequestException.class,
-                () -> new PanelSettings("  ", "", List.of(), 8, 0, false, "", "1024 × 1024").toRequest())
+                () -> new PanelSettings("  ", "", List.of(), 8, 0, false, "", "1024 × 1024", null, null).toRequest())
                 .getMessage());
         assertEquals("Size 'big' is not width × height: choose a preset or type e.g. 832 x 1216.",
                 assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
-                        8, 0, false, "", "big").toRequest()).getMessage());
+                        8, 0, false, "", "big", null, null).toRequest()).getMessage());
         assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
                 assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
-                        8, 0, false, "", "1000 x 1024").toRequest()).getMessage());
+                        8, 0, false, "", "1000 x 1024", null, null).toRequest()).getMessage());
         assertTrue(assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
-                8, 0, true, "forty-two", "1024 × 1024").toRequest()).getMessage()
+                8, 0, true, "forty-two", "1024 × 1024", null, null).toRequest()).getMessage()
                 .startsWith("seed 'forty-two' is not a whole number from 0 to 18446744073709551615"));
         assertEquals("The seed is locked but empty: type a seed, or unlock it for a new random seed each run.",
                 assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(),
-                        8, 0, true, " ", "1024 × 1024").toRequest()).getMessage());
+                        8, 0, true, " ", "1024 × 1024", null, null).toRequest()).getMessage());
         assertEquals("LoRA 'ink' is listed twice: give it once, with the summed strength.",
                 assertThrows(InvalidRequestException.class, () -> new PanelSettings("fox", "", List.of(
-                        new LoraUse("ink", 0.5), new LoraUse("ink", 0.5)), 8, 0, false, "", "1024 × 1024").toRequest())
-                        .getMessage());
+                        new LoraUse("ink", 0.5), new LoraUse("ink", 0.5)), 8, 0, false, "", "1024 × 1024", null, null)
+                        .toRequest()).getMessage());
     }
 
     @Test
@@ -109,6 +111,29 @@ class PanelSettingsTest {
         assertEquals("512 × 768", s.size());
         assertEquals("blurry, text", s.negativePrompt());
         assertEquals(List.of(new LoraUse("ink-style", 0.6), new LoraUse("other", 1.25)), s.loras());
+        assertEquals(made, s.toRequest());
+    }
+
+    @Test
+    void theMemoryModeAndPrecisionGoIntoTheRequestAndNoneChosenMeansTheDefaults() {
+        GenerationRequest r = new PanelSettings("fox", "", List.of(), 8, 0, false, "", "512 × 512",
+                MemoryMode.LOW_VRAM, Precision.BFLOAT16).toRequest();
+        assertEquals(MemoryMode.LOW_VRAM, r.memoryMode());
+        assertEquals(Precision.BFLOAT16, r.precision());
+        assertEquals(MemoryMode.BALANCED, PanelSettings.defaults().memoryMode());
+        assertEquals(Precision.AUTO, PanelSettings.defaults().precision());
+        assertEquals(MemoryMode.BALANCED, fox().toRequest().memoryMode());
+        assertEquals(Precision.AUTO, fox().toRequest().precision());
+    }
+
+    /** A seed gives the same pixels only in the same precision: a restored generation keeps its precision and mode. */
+    @Test
+    void restoringARecordKeepsItsMemoryModeAndPrecision() {
+        GenerationRequest made = GenerationRequest.builder("fox").size(512, 512).seed(9)
+                .memoryMode(MemoryMode.LOW_VRAM).precision(Precision.BFLOAT16).build();
+        PanelSettings s = PanelSettings.of(record(made));
+        assertEquals(MemoryMode.LOW_VRAM, s.memoryMode());
+        assertEquals(Precision.BFLOAT16, s.precision());
         assertEquals(made, s.toRequest());
     }
 

@@ -19,7 +19,7 @@ class ServiceEngineTest {
     @Test
     void theImageCarriesTheNegativePromptAndEveryLoraTheControlsAskedFor() throws Exception {
         GenerationRequest request = new PanelSettings("a red fox", "blurry, text", List.of(
-                new LoraUse("ink-style", 0.6), new LoraUse("pencil", 1.25)), 4, 2.0, true, "42", "64 x 64")
+                new LoraUse("ink-style", 0.6), new LoraUse("pencil", 1.25)), 4, 2.0, true, "42", "64 x 64", null, null)
                 .toRequest();
         try (Context context = new Context(JimengService.class)) {
             ImagePlus imp = new ServiceEngine(context.service(JimengService.class)).toImagePlus(

@@ -13,6 +13,8 @@ import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
 import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
+import io.github.jimengstudio.pipeline.Precision;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
@@ -28,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.swing.JComboBox;
 import javax.swing.JTextArea;
 import javax.swing.SwingUtilities;
 import org.junit.jupiter.api.AfterEach;
@@ -224,7 +227,7 @@ class StudioPanelTest {
     void clickingAHistoryEntryRestoresItsSettingsWithTheSeedLocked() throws Exception {
         onEdt(() -> panel.promptBox().setText("fox at dusk"));
         onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 3, 1.5, false, "",
-                "512 × 768")));
+                "512 × 768", null, null)));
         pressCtrlEnter();
         String drawn = onEdt(() -> panel.history().records().get(0).request().seedString());
 
@@ -275,6 +278,68 @@ class StudioPanelTest {
         assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
     }
 
+    /** The fold-out's combo box with this name, as the user reaches it. */
+    @SuppressWarnings("unchecked")
+    private JComboBox<String> combo(String name) throws Exception {
+        return onEdt(() -> {
+            java.util.ArrayDeque<java.awt.Component> todo = new java.util.ArrayDeque<>(List.of(panel.tuning()));
+            while (!todo.isEmpty()) {
+                java.awt.Component c = todo.pop();
+                if (name.equals(c.getName()) && c instanceof JComboBox<?> box) {
+                    return (JComboBox<String>) box;
+                }
+                if (c instanceof java.awt.Container parent) {
+                    todo.addAll(List.of(parent.getComponents()));
+                }
+            }
+            throw new AssertionError("no combo box named " + name);
+        });
+    }
+
+    @Test
+    void theChosenMemoryModeAndPrecisionAreSentAndARestoredGenerationPutsItsOwnBack() throws Exception {
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals(MemoryMode.BALANCED, engine.submitted.get(0).memoryMode(), "the defaults");
+        assertEquals(Precision.AUTO, engine.submitted.get(0).precision());
+
+        JComboBox<String> mode = combo("memoryMode");
+        JComboBox<String> precision = combo("precision");
+        assertEquals(List.of("GPU", "Balanced", "Low VRAM", "CPU"), onEdt(() -> items(mode)));
+        assertEquals(List.of("auto", "float32", "bfloat16"), onEdt(() -> items(precision)));
+        onEdt(() -> {
+            mode.setSelectedItem("Low VRAM");
+            precision.setSelectedItem("bfloat16");
+        });
+        assertTrue(onEdt(() -> panel.tuning().summary()).endsWith(", memory mode Low VRAM, bfloat16"),
+                onEdt(() -> panel.tuning().summary()));
+        pressCtrlEnter();
+        assertEquals(MemoryMode.LOW_VRAM, engine.submitted.get(1).memoryMode());
+        assertEquals(Precision.BFLOAT16, engine.submitted.get(1).precision());
+
+        GenerationRequest made = GenerationRequest.builder("fox in bf16").size(512, 512).seed(3)
+                .memoryMode(MemoryMode.CPU).precision(Precision.BFLOAT16).build();
+        onEdt(() -> {
+            panel.tuning().restore(PanelSettings.defaults());
+            panel.history().add(PanelSettingsTest.record(made));
+        });
+        assertEquals("Balanced", onEdt(mode::getSelectedItem));
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals("CPU", onEdt(mode::getSelectedItem));
+        assertEquals("bfloat16", onEdt(precision::getSelectedItem));
+        pressCtrlEnter();
+        assertEquals(made, engine.submitted.get(2), "Generate after restoring asks for the same mode and precision");
+        assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
+    }
+
+    private static List<String> items(JComboBox<String> box) {
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < box.getItemCount(); i++) {
+            items.add(box.getItemAt(i));
+        }
+        return items;
+    }
+
     @Test
     void plusStacksAnotherLoraRowMinusRemovesItAndRowsLeftAtNoneAddNothing() throws Exception {
         LoraChooser chooser = panel.loraChooser();
@@ -284,7 +349,8 @@ class StudioPanelTest {
         assertEquals(List.of(), onEdt(chooser::choices), "a new row starts at None");
 
         onEdt(() -> chooser.select(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75))));
-        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 2, 0, true, "9", "64 x 64")));
+        onEdt(() -> panel.tuning().restore(new PanelSettings("", "", List.of(), 2, 0, true, "9", "64 x 64", null,
+                null)));
         onEdt(() -> panel.promptBox().setText("fox"));
         pressCtrlEnter();
         assertEquals(List.of(new LoraUse("ink-style", 0.5), new LoraUse("pencil", 0.75)),
@@ -307,7 +373,7 @@ class StudioPanelTest {
         assertEquals("The prompt is empty: describe the picture you want.", onEdt(panel::problemText));
         onEdt(() -> {
             panel.promptBox().setText("fox");
-            panel.tuning().restore(new PanelSettings("", "", List.of(), 8, 0, false, "", "1000 x 64"));
+            panel.tuning().restore(new PanelSettings("", "", List.of(), 8, 0, false, "", "1000 x 64", null, null));
         });
         pressCtrlEnter();
         assertEquals("width is 1000 px: use a multiple of 16 from 64 to 4096 (for example 992).",
