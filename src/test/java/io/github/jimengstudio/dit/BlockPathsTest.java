@@ -18,21 +18,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A block runs in one native call unless a runtime adapter (LoRA) sits on one of its linears; then it runs op by op
- * so the adapters can add to the linears' outputs. Both paths must give the same numbers.
+ * A block runs in one native call, runtime LoRA updates included as low-rank terms; it runs op by op only when an
+ * adapter cannot describe its update so. Both paths must give the same numbers.
  */
 class BlockPathsTest {
 
+    private static SafetensorsFile file;
+    private static ZImageTransformer model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        file = SafetensorsFile.open(Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+        model = ZImageTransformer.load(file, tiny, ElementType.FLOAT32);
+    }
+
+    @AfterAll
+    static void free() throws Exception {
+        model.close();
+        file.close();
+    }
+
+    @AfterEach
+    void detachAdapters() {
+        model.linears().forEach(l -> l.setAdapter(null));
+    }
+
     @Test
     void blocksWithRuntimeAdaptersComputeTheSameValuesOpByOpAsInOneCall() throws Exception {
-        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
-        try (SafetensorsFile f = SafetensorsFile.open(
-                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
-                ZImageTransformer model = ZImageTransformer.load(f, tiny, ElementType.FLOAT32);
-                TensorScope s = TensorScope.open()) {
+        try (TensorScope s = TensorScope.open()) {
             SplittableRandom rnd = new SplittableRandom(11);
             // two items of different lengths: the batch needs key masks, so the masked path is covered too
             List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8), random(rnd, 16, 1, 6, 8));
@@ -46,15 +66,11 @@ class BlockPathsTest {
                 calls.incrementAndGet();
                 return y;
             }));
-            try {
-                List<Tensor> opByOp = model.forward(latents, t, captions);
-                assertEquals(2, opByOp.size());
-                assertEquals(linears.size(), calls.get(), "every linear ran once, through its adapter");
-                for (int i = 0; i < 2; i++) {
-                    assertArrayEquals(oneCall.get(i).toFloatArray(), opByOp.get(i).toFloatArray(), "item " + i);
-                }
-            } finally {
-                linears.forEach(l -> l.setAdapter(null));
+            List<Tensor> opByOp = model.forward(latents, t, captions);
+            assertEquals(2, opByOp.size());
+            assertEquals(linears.size(), calls.get(), "every linear ran once, through its adapter");
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(oneCall.get(i).toFloatArray(), opByOp.get(i).toFloatArray(), "item " + i);
             }
         }
     }
@@ -63,11 +79,7 @@ class BlockPathsTest {
     void idleAdaptersLeaveEveryBlockInOneCall() throws Exception {
         // A LoRA folder attaches an adapter to every linear even when no LoRA is selected: those must not cost the
         // one-call block, nor be called at all.
-        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
-        try (SafetensorsFile f = SafetensorsFile.open(
-                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
-                ZImageTransformer model = ZImageTransformer.load(f, tiny, ElementType.FLOAT32);
-                TensorScope s = TensorScope.open()) {
+        try (TensorScope s = TensorScope.open()) {
             SplittableRandom rnd = new SplittableRandom(12);
             List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8));
             List<Tensor> captions = List.of(random(rnd, 7, 64));
@@ -87,22 +99,14 @@ class BlockPathsTest {
                     return true;
                 }
             }));
-            try {
-                assertArrayEquals(plain, model.forward(latents, t, captions).get(0).toFloatArray());
-                assertEquals(0, calls.get());
-            } finally {
-                linears.forEach(l -> l.setAdapter(null));
-            }
+            assertArrayEquals(plain, model.forward(latents, t, captions).get(0).toFloatArray());
+            assertEquals(0, calls.get());
         }
     }
 
     @Test
     void lowRankAdaptersComputeInsideTheOneCallBlockAsTheyDoOpByOp() throws Exception {
-        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
-        try (SafetensorsFile f = SafetensorsFile.open(
-                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
-                ZImageTransformer model = ZImageTransformer.load(f, tiny, ElementType.FLOAT32);
-                TensorScope s = TensorScope.open()) {
+        try (TensorScope s = TensorScope.open()) {
             SplittableRandom rnd = new SplittableRandom(13);
             List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8), random(rnd, 16, 1, 6, 8));
             List<Tensor> captions = List.of(random(rnd, 5, 64), random(rnd, 9, 64));
@@ -121,52 +125,48 @@ class BlockPathsTest {
                 terms.put(l, u);
             }
             AtomicInteger applied = new AtomicInteger();
-            try {
-                // op by op: the adapters add their terms from Java after each linear
-                linears.forEach(l -> l.setAdapter((x, y) -> {
+            // op by op: the adapters add their terms from Java after each linear
+            linears.forEach(l -> l.setAdapter((x, y) -> {
+                applied.incrementAndGet();
+                Tensor out = y;
+                for (LowRankUpdate u : terms.get(l)) {
+                    out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
+                }
+                return out;
+            }));
+            float[] opByOp = model.forward(latents, t, captions).get(1).toFloatArray();
+            assertEquals(linears.size(), applied.get());
+            // one call: the same terms handed to the block
+            linears.forEach(l -> l.setAdapter(new Linear.Adapter() {
+                @Override
+                public Tensor apply(Tensor x, Tensor y) {
                     applied.incrementAndGet();
                     Tensor out = y;
                     for (LowRankUpdate u : terms.get(l)) {
                         out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
                     }
                     return out;
-                }));
-                float[] opByOp = model.forward(latents, t, captions).get(1).toFloatArray();
-                assertEquals(linears.size(), applied.get());
-                // one call: the same terms handed to the block
-                linears.forEach(l -> l.setAdapter(new Linear.Adapter() {
-                    @Override
-                    public Tensor apply(Tensor x, Tensor y) {
-                        applied.incrementAndGet();
-                        Tensor out = y;
-                        for (LowRankUpdate u : terms.get(l)) {
-                            out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
-                        }
-                        return out;
-                    }
+                }
 
-                    @Override
-                    public List<LowRankUpdate> lowRankTerms() {
-                        return terms.get(l);
-                    }
-                }));
-                applied.set(0);
-                float[] oneCall = model.forward(latents, t, captions).get(1).toFloatArray();
-                // only the linears outside the blocks (embedders, adaLN, final layer) went through apply
-                int outside = 0;
-                for (Linear l : linears) {
-                    outside += l.name().matches(".*\\.(attention\\.to_(q|k|v|out\\.0)|feed_forward\\.w[123])") ? 0 : 1;
+                @Override
+                public List<LowRankUpdate> lowRankTerms() {
+                    return terms.get(l);
                 }
-                assertEquals(outside, applied.get());
-                assertWithin(opByOp, oneCall, 1e-5);
-                double change = 0;
-                for (int i = 0; i < plain.length; i++) {
-                    change = Math.max(change, Math.abs(plain[i] - oneCall[i]));
-                }
-                assertTrue(change > 1e-3, "the updates change the output");
-            } finally {
-                linears.forEach(l -> l.setAdapter(null));
+            }));
+            applied.set(0);
+            float[] oneCall = model.forward(latents, t, captions).get(1).toFloatArray();
+            // only the linears outside the blocks (embedders, adaLN, final layer) went through apply
+            int outside = 0;
+            for (Linear l : linears) {
+                outside += l.name().matches(".*\\.(attention\\.to_(q|k|v|out\\.0)|feed_forward\\.w[123])") ? 0 : 1;
             }
+            assertEquals(outside, applied.get());
+            assertWithin(opByOp, oneCall, 1e-5);
+            double change = 0;
+            for (int i = 0; i < plain.length; i++) {
+                change = Math.max(change, Math.abs(plain[i] - oneCall[i]));
+            }
+            assertTrue(change > 1e-3, "the updates change the output");
         }
     }
 
