@@ -93,7 +93,7 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     private final ModelLocation location;
-    /** Changes only with the LoRA folder ({@link #useLoraFolder}); volatile so that it can be read without the lock. */
+    /** Changes only with the LoRA library ({@link #useLoraLibrary}); volatile so that it can be read without the lock. */
     private volatile PipelineOptions options;
     private final TorchRuntime runtime;
     /** The GPU this pipeline may place networks on, or null (none, or the CPU was asked for). */
@@ -678,21 +678,6 @@ public final class ZImagePipeline implements AutoCloseable {
     /** The library the LoRAs come from (the caller's, when one was handed over), or null when there is none. */
     public LoraLibrary loraLibrary() {
         return loraLibrary;
-    }
-
-    /**
-     * Takes LoRAs from {@code folder} from the next generation on (null: no LoRAs), keeping every loaded network;
-     * the same folder again changes nothing. See {@link #useLoraLibrary}.
-     *
-     * @throws IOException when the base weights of a fused LoRA cannot be restored from the checkpoint
-     */
-    public void useLoraFolder(Path folder) throws IOException {
-        Path next = folder == null ? null : folder.toAbsolutePath().normalize();
-        LoraLibrary current = loraLibrary;
-        if (Objects.equals(next, current == null ? null : current.folder())) {
-            return;
-        }
-        useLoraLibrary(next == null ? null : new LoraLibrary(next));
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
 import io.github.jimengstudio.pipeline.ZImagePipelineTest.Events;
 import io.github.jimengstudio.testing.Golden;
@@ -34,7 +35,7 @@ class LoraFolderSwitchTest {
             byte[] peft = p.generate(small.loras(List.of(new LoraUse("peft", 0.8))).build()).rgb();
             assertFalse(Arrays.equals(base, peft), "the LoRA changes the picture");
 
-            p.useLoraFolder(styles);
+            p.useLoraLibrary(new LoraLibrary(styles));
             assertEquals(styles, p.loraLibrary().folder());
             assertEquals(styles, p.options().loraFolder());
             Events events = new Events();
@@ -47,7 +48,7 @@ class LoraFolderSwitchTest {
             assertTrue(gone.getMessage().startsWith("No LoRA named 'peft' in " + styles + ". Available: ink/wash."),
                     "the library was scanned for the miss: " + gone.getMessage());
 
-            p.useLoraFolder(null);
+            p.useLoraLibrary(null);
             assertNull(p.loraLibrary());
             assertThrows(InvalidRequestException.class,
                     () -> p.generate(small.loras(List.of(new LoraUse("ink/wash", 0.8))).build()));
