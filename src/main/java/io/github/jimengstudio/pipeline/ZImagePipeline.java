@@ -555,8 +555,20 @@ public final class ZImagePipeline implements AutoCloseable {
                         WeightSources.open(te.weights()), location.identity(), promptCache, type, device);
             }
             case TRANSFORMER -> {
-                transformerWeights = WeightSources.open(location.transformer().weights());
-                transformer = ZImageTransformer.load(transformerWeights, transformerConfig, type, device);
+                // The mapping is kept only with the transformer it feeds: a load that fails (a file that no longer
+                // fits, no memory left for the new precision) must not leave it open behind an unloaded network.
+                WeightSource weights = WeightSources.open(location.transformer().weights());
+                try {
+                    transformer = ZImageTransformer.load(weights, transformerConfig, type, device);
+                } catch (IOException | RuntimeException | Error e) {
+                    try {
+                        weights.close();
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
+                transformerWeights = weights;
                 attachLoras();
             }
             case VAE -> {

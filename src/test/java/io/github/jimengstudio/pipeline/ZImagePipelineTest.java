@@ -17,20 +17,27 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.TorchRuntime;
 import io.github.jimengstudio.runtime.TorchRuntimeException;
+import io.github.jimengstudio.tensor.DType;
 import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.tensor.SafetensorsWriter;
+import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
 import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.testing.Golden;
 import io.github.jimengstudio.testing.Tolerance;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pipeline's behaviour around the numbers: determinism, modes, progress, cancel, refusals, idle release. */
 class ZImagePipelineTest {
@@ -286,6 +293,71 @@ class ZImagePipelineTest {
             p.generate(small().precision(Precision.FLOAT32).build(), again, CancellationToken.none());
             assertFalse(again.log.contains("stage LOADING"), "reloaded once, then kept: " + again.log);
             assertEquals(List.of(), again.warnings);
+        }
+    }
+
+    /**
+     * A reload that fails (here the transformer's second shard was replaced by one with a tensor of the wrong shape)
+     * leaves that network unloaded and says so, never half there; with the file back, the next request loads it and
+     * gives the reference pixels.
+     */
+    @Test
+    void aReloadThatFailsLeavesTheNetworkUnloadedAndTheNextRequestLoadsItAgain(@TempDir Path tmp) throws IOException {
+        Path model = tmp.resolve("model");
+        copyFolder(Golden.file("e2e-tiny/model"), model);
+        Path shard = model.resolve("transformer/diffusion_pytorch_model-00002-of-00002.safetensors");
+        Path original = tmp.resolve("shard.safetensors");
+        Files.copy(shard, original);
+        String broken;
+        try (ZImagePipeline p = ZImagePipeline.load(locate(model), PipelineOptions.defaults())) {
+            try (SafetensorsFile f = SafetensorsFile.open(original)) {
+                broken = f.names().iterator().next();
+                SafetensorsWriter w = new SafetensorsWriter();
+                for (String name : f.names()) {
+                    if (name.equals(broken)) {
+                        w.add(name, DType.F32, new long[] {1}, new float[1]);
+                    } else {
+                        w.add(name, f.info(name).dtype(), f.info(name).shape(), f.data(name));
+                    }
+                }
+                w.write(shard);
+            }
+            WeightFileException failed = assertThrows(WeightFileException.class,
+                    () -> p.generate(small().precision(Precision.BFLOAT16).build()));
+            assertTrue(failed.getMessage().contains("'" + broken + "' has shape [1]"), failed.getMessage());
+            assertFalse(p.isLoaded(Component.TRANSFORMER));
+            assertTrue(p.deviceDescription().contains("transformer: not loaded"), p.deviceDescription());
+            assertEquals(List.of(), openDescriptorsOf(shard), "the failed load closed the file it had opened");
+
+            Files.copy(original, shard, StandardCopyOption.REPLACE_EXISTING);
+            assertArrayEquals(pipeline.generate(small().build()).rgb(),
+                    p.generate(small().precision(Precision.FLOAT32).build()).rgb());
+            assertTrue(p.isLoaded(Component.TRANSFORMER));
+        }
+    }
+
+    /** The descriptors this process holds open on {@code file} (Linux's /proc/self/fd, which the tests run on). */
+    private static List<Path> openDescriptorsOf(Path file) throws IOException {
+        List<Path> open = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(file)) {
+                        open.add(fd);
+                    }
+                } catch (IOException e) {
+                    // the descriptor of the listing itself, closed by now
+                }
+            }
+        }
+        return open;
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(from.relativize(f).toString()));
+            }
         }
     }
 
