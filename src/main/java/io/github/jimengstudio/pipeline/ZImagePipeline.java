@@ -283,6 +283,7 @@ public final class ZImagePipeline implements AutoCloseable {
                 throw new IllegalStateException("this pipeline is closed; load the model again");
             }
             cancelIdleRelease();
+            checkFitsModel(request); // before the plan: a refused request leaves the networks where they are
             plan = new ResidencyPlan(request.memoryMode(), gpu);
             // Networks a resident mode left loaded go first: LOW_VRAM after BALANCED must not bring the text
             // encoder onto the GPU while the whole transformer still sits there.
@@ -306,7 +307,6 @@ public final class ZImagePipeline implements AutoCloseable {
 
     private GeneratedImage run(GenerationRequest request, ResidencyPlan plan, ProgressListener listener,
             CancellationToken cancel, Trace trace) throws IOException {
-        checkFitsModel(request);
         String precision = ResidencyPlan.label(plan.precision(Component.TRANSFORMER, request.precision()));
         GenerationTimings.Recorder timings = new GenerationTimings.Recorder();
         List<String> warnings = new ArrayList<>();
