@@ -6,6 +6,7 @@ import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.GenerationTimings;
+import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelNotFoundException;
 import io.github.jimengstudio.pipeline.PipelineOptions;
@@ -15,6 +16,7 @@ import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -108,8 +110,16 @@ public final class JimengCli {
         }
     }
 
-    private int generate(GenerateOptions o) {
+    private int generate(GenerateOptions o) throws UsageException {
         GenerationRequest request = o.request().withResolvedSeed(new SecureRandom());
+        PipelineOptions options = pipelineOptions(o, request);
+        LoraLibrary loras = new LoraLibrary(options.loraFolder()); // the pipeline's too: the folder is scanned once
+        try {
+            checkLorasExist(o, request, loras);
+        } catch (IOException e) {
+            err.println("jimeng: reading the LoRA folder: " + e.getMessage());
+            return FAILED;
+        }
         ModelLocation location;
         try {
             location = new ModelSearch(env, home).find(o.model());
@@ -145,8 +155,7 @@ public final class JimengCli {
                     + request.height() + " (width x height), guidance " + request.guidance());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
             GeneratedImage image;
-            try (ZImagePipeline pipeline = ZImagePipeline.load(location, pipelineOptions(o, request), listener,
-                    cancel)) {
+            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
                 err.println("Device: " + pipeline.deviceDescription());
                 image = pipeline.generate(request, listener, cancel);
             }
@@ -183,6 +192,24 @@ public final class JimengCli {
     static PipelineOptions pipelineOptions(GenerateOptions o, GenerationRequest request) {
         return PipelineOptions.defaults().withDevice(o.device()).withSettingsOf(request)
                 .withLoraFolder(o.loraDir() != null ? o.loraDir() : defaultLoraFolder());
+    }
+
+    /**
+     * Refuses a LoRA that is not in the LoRA folder before the model is searched for and loaded (minutes for the real
+     * one), saying which folder was looked in and how to name another. With {@code --from} the LoRAs come from the
+     * image, which records their names but not the folder they were in.
+     */
+    static void checkLorasExist(GenerateOptions o, GenerationRequest request, LoraLibrary library)
+            throws UsageException, IOException {
+        for (LoraUse l : request.loras()) {
+            try {
+                library.ensureScanned().resolve(l.name());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage() + " Give the folder that holds it with --lora-dir DIR"
+                        + (o.from() != null ? " (" + o.from().getFileName() + " records the LoRAs' names, not their "
+                                + "folder), or other LoRAs with --lora NAME:STRENGTH." : "."));
+            }
+        }
     }
 
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */

@@ -103,7 +103,7 @@ class GenerateOptionsTest {
     }
 
     /** A 64x64 grey PNG whose text chunks record {@code request} as made with the model {@code model}. */
-    private static Path recordedPng(Path file, GenerationRequest request, String model) throws IOException {
+    static Path recordedPng(Path file, GenerationRequest request, String model) throws IOException {
         GenerationRecord record = new GenerationRecord(request, model, "Jimeng Studio test", "cpu", "float32",
                 "libtorch 2.7.1", "flow-match Euler, shift 3.0", Instant.parse("2025-01-02T03:04:05Z"),
                 new GenerationTimings(Map.of(), List.of(), -1, 1.0), List.of());

@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,34 @@ class JimengCliTest {
         assertEquals(1, run.err().split("Loading model", -1).length - 1, run.err());
         assertFalse(run.err().contains("Warning"), run.err());
         assertTrue(run.out().startsWith("Wrote " + png.toAbsolutePath()), run.out());
+    }
+
+    /**
+     * A LoRA the LoRA folder lacks is refused before the model is searched for or loaded, naming the folder looked in
+     * and --lora-dir; with --from, also that the image records names, not folders. Nothing is written.
+     */
+    @Test
+    void aLoraTheFolderLacksIsRefusedBeforeTheModelIsLoaded(@TempDir Path tmp) throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("styles"));
+        String model = Golden.file("e2e-tiny/model").toString();
+        Path out = tmp.resolve("out.png");
+        String missing = "jimeng: No LoRA named 'peft' in " + empty + ". Available: none";
+        Run given = Run.of(tmp, "generate", "--model", model, "--prompt", "fox", "--lora", "peft:0.8", "--lora-dir",
+                empty.toString(), "--out", out.toString());
+        assertEquals(JimengCli.USAGE, given.status(), given.err());
+        assertTrue(given.err().startsWith(missing), given.err());
+        assertTrue(given.err().endsWith(" Give the folder that holds it with --lora-dir DIR.\n"), given.err());
+
+        Path recorded = GenerateOptionsTest.recordedPng(tmp.resolve("fox.png"), GenerationRequest.builder("fox")
+                .seed(1).loras(List.of(new LoraUse("peft", 0.8))).build(), "m");
+        Run from = Run.of(tmp, "generate", "--model", model, "--from", recorded.toString(), "--lora-dir",
+                empty.toString(), "--out", out.toString());
+        assertEquals(JimengCli.USAGE, from.status(), from.err());
+        assertTrue(from.err().startsWith(missing), from.err());
+        assertTrue(from.err().endsWith(" Give the folder that holds it with --lora-dir DIR (fox.png records the "
+                + "LoRAs' names, not their folder), or other LoRAs with --lora NAME:STRENGTH.\n"), from.err());
+        assertFalse(given.err().contains("Model:") || from.err().contains("Model:"), "no model was searched for");
+        assertFalse(Files.exists(out));
     }
 
     @Test
