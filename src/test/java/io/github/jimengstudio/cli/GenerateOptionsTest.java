@@ -129,6 +129,27 @@ class GenerateOptionsTest {
         assertFalse(parse("--from", png.toString(), "--seed", "random").request().hasSeed(), "a variation");
     }
 
+    /**
+     * Another tool's PNG holds only A1111 {@code parameters}: its prompt (a {@code <lora:…>} tag stays prompt text),
+     * negative prompt, steps, CFG scale, a seed above 2^63 and its size are taken; its other keys (sampler, hashes)
+     * are ignored, the memory mode and precision keep their defaults, and no model identity is claimed.
+     */
+    @Test
+    void fromAnotherToolsA1111PngTakesTheSettingsItHolds(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("a1111.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], png, List.of(PngText.latin1("parameters",
+                "a red fox <lora:ink:0.8>\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, "
+                        + "Seed: 18446744073709551615, Size: 512x768, Model hash: 31e35c80fc, Model: sd_xl_base_1.0, "
+                        + "Lora hashes: \"ink: 0a1b2c3d4e5f\", Version: v1.6.0")));
+        GenerateOptions o = parse("--from", png.toString());
+        assertEquals(GenerationRequest.builder("a red fox <lora:ink:0.8>").negativePrompt("blurry").steps(20)
+                .guidance(7).seed(-1L).size(512, 768).build(), o.request());
+        assertEquals(List.of(), o.request().loras());
+        assertEquals("18446744073709551615", o.request().seedString());
+        assertNull(o.fromModel(), "parameters name another tool's model, not an identity to compare");
+        assertEquals(Path.of("jimeng-18446744073709551615.png"), o.outFor(o.request()));
+    }
+
     @Test
     void fromNeverWritesOverItsOwnImage(@TempDir Path dir) throws Exception {
         GenerationRequest made = GenerationRequest.builder("fox").seed(42).build();
