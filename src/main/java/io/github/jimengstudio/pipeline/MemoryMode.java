@@ -11,6 +11,6 @@ public enum MemoryMode {
     BALANCED,
     /** Each component visits the GPU in turn and leaves it afterwards (8–12 GB cards). */
     LOW_VRAM,
-    /** Everything on the CPU, in float32. */
+    /** Everything on the CPU (in float32 unless the request asks for bfloat16). */
     CPU
 }
