@@ -93,8 +93,8 @@ public final class ZImagePipeline implements AutoCloseable {
     }
 
     private final ModelLocation location;
-    /** Changes only with the LoRA library ({@link #useLoraLibrary}); volatile so that it can be read without the lock. */
-    private volatile PipelineOptions options;
+    /** The options loaded with; {@link #options()} gives them with the LoRA library's folder in use now. */
+    private final PipelineOptions options;
     private final TorchRuntime runtime;
     /** The GPU this pipeline may place networks on, or null (none, or the CPU was asked for). */
     private final ComputeDevice gpu;
@@ -162,13 +162,12 @@ public final class ZImagePipeline implements AutoCloseable {
      * {@link #load(ModelLocation, PipelineOptions, ProgressListener, CancellationToken)} taking LoRAs from the
      * caller's {@code loras} (null: none) instead of a library of its own: a front end that lists the LoRAs (Fiji's
      * service) and the pipeline then share one library, scanned once, and always agree on what is there.
-     * {@link PipelineOptions#loraFolder()} is replaced by the library's folder.
+     * {@link #options()} then names the library's folder instead of {@link PipelineOptions#loraFolder()}.
      */
     public static ZImagePipeline load(ModelLocation location, PipelineOptions options, LoraLibrary loras,
             ProgressListener listener, CancellationToken cancel) throws IOException {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(options, "options");
-        options = options.withLoraFolder(loras == null ? null : loras.folder());
         TorchRuntime runtime = TorchRuntime.get();
         ComputeDevice gpu = gpuFor(options.device(), runtime);
         SchedulerConfig scheduler = location.schedulerConfig().isPresent()
@@ -216,8 +215,10 @@ public final class ZImagePipeline implements AutoCloseable {
         return location;
     }
 
+    /** The options this pipeline was loaded with, naming the folder of the LoRA library it uses now. */
     public PipelineOptions options() {
-        return options;
+        LoraLibrary library = loraLibrary;
+        return options.withLoraFolder(library == null ? null : library.folder());
     }
 
     /**
@@ -711,7 +712,6 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             detachLoras();
             loraLibrary = library;
-            options = options.withLoraFolder(library == null ? null : library.folder());
             if (transformer != null) {
                 attachLoras();
             }

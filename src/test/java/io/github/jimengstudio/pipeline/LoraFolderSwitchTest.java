@@ -31,6 +31,7 @@ class LoraFolderSwitchTest {
         GenerationRequest.Builder small = E2eCase.named("case_a").request().size(128, 128).steps(2);
         try (ZImagePipeline p = ZImagePipeline.load(ZImagePipelineTest.locate(Golden.file("e2e-tiny/model")),
                 options)) {
+            assertEquals(Golden.file("lora-tiny").toAbsolutePath().normalize(), p.options().loraFolder());
             byte[] base = p.generate(small.build()).rgb();
             byte[] peft = p.generate(small.loras(List.of(new LoraUse("peft", 0.8))).build()).rgb();
             assertFalse(Arrays.equals(base, peft), "the LoRA changes the picture");
@@ -50,6 +51,7 @@ class LoraFolderSwitchTest {
 
             p.useLoraLibrary(null);
             assertNull(p.loraLibrary());
+            assertNull(p.options().loraFolder());
             assertThrows(InvalidRequestException.class,
                     () -> p.generate(small.loras(List.of(new LoraUse("ink/wash", 0.8))).build()));
             Events plain = new Events();
