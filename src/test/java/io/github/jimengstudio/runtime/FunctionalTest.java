@@ -513,6 +513,29 @@ class FunctionalTest {
     }
 
     @Test
+    void rotaryAttentionWithAFloat32GainOnBfloat16InputsRoundsTheNormedValuesOnceAsTheOpsOneByOne() {
+        int b = 1;
+        int t = 5;
+        int heads = 2;
+        int d = 8;
+        Tensor q = Tensor.of(Ref.random(77, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor k = Tensor.of(Ref.random(78, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor v = Tensor.of(Ref.random(79, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor gq = Tensor.of(Ref.uniform(80, d, 0.5f, 1.5f), d);
+        Tensor gk = Tensor.of(Ref.uniform(81, d, 0.5f, 1.5f), d);
+        Tensor cos = Tensor.of(Ref.uniform(82, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(83, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        // rmsNorm promotes to the float32 gain's type; the rotated values are rounded to bfloat16 once, for attention
+        Tensor rq = Functional.ropePairsHeadsFirst(Functional.rmsNorm(q, gq, 1e-5f), cos, sin).to(ElementType.BFLOAT16);
+        Tensor rk = Functional.ropePairsHeadsFirst(Functional.rmsNorm(k, gk, 1e-5f), cos, sin).to(ElementType.BFLOAT16);
+        float[] expected = Functional.attention(rq, rk, v.transpose(1, 2).contiguous()).transpose(1, 2)
+                .reshape(b, t, heads * d).toFloatArray();
+        Tensor got = Functional.rotaryAttention(q, k, v, gq, gk, 1e-5f, cos, sin, null);
+        assertEquals(ElementType.BFLOAT16, got.type());
+        assertArrayEquals(expected, got.toFloatArray());
+    }
+
+    @Test
     void normsWithAGainOfAWiderTypeReturnThatTypeAsTorchDoes() {
         // the helper writes over its own temporaries only when the types allow; a float32 gain on bfloat16 data
         // promotes the result to float32 (HF Qwen3RMSNorm: weight * hidden.to(input_dtype))
