@@ -575,15 +575,28 @@ class FunctionalTest {
             keep[i] = i < t || i % t < t - 3; // the second item's last three keys are padding
         }
         Tensor mask = Tensor.ofBooleans(keep, b, 1, 1, t);
-        for (Tensor mod : new Tensor[] {modulation, null}) {
-            for (Tensor m : new Tensor[] {null, mask}) {
-                float[] expected = blockOpByOp(x, w, mod, cos, sin, m).toFloatArray();
-                Tensor got = Functional.sandwichBlock(x, w, mod, cos, sin, m);
-                assertArrayEquals(new long[] {b, t, dim}, got.shape());
-                assertArrayEquals(expected, got.toFloatArray(),
-                        "one call, same values (modulated " + (mod != null) + ", mask " + (m != null) + ")");
+        for (ElementType type : new ElementType[] {ElementType.FLOAT32, ElementType.BFLOAT16}) {
+            // bfloat16: the norms then multiply in place into bfloat16 temporaries, and round where the ops do
+            Tensor xt = x.to(type);
+            SandwichBlockWeights wt = type == ElementType.FLOAT32 ? w : to(w, type);
+            for (Tensor mod : new Tensor[] {modulation.to(type), null}) {
+                for (Tensor m : new Tensor[] {null, mask}) {
+                    float[] expected = blockOpByOp(xt, wt, mod, cos, sin, m).toFloatArray();
+                    Tensor got = Functional.sandwichBlock(xt, wt, mod, cos, sin, m);
+                    assertArrayEquals(new long[] {b, t, dim}, got.shape());
+                    assertEquals(type, got.type());
+                    assertArrayEquals(expected, got.toFloatArray(), "one call, same values (" + type + ", modulated "
+                            + (mod != null) + ", mask " + (m != null) + ")");
+                }
             }
         }
+    }
+
+    private static SandwichBlockWeights to(SandwichBlockWeights w, ElementType type) {
+        return new SandwichBlockWeights(w.toQ().to(type), w.toK().to(type), w.toV().to(type), w.toOut().to(type),
+                w.normQ().to(type), w.normK().to(type), w.qkEps(), w.attentionNorm1().to(type),
+                w.attentionNorm2().to(type), w.ffnNorm1().to(type), w.ffnNorm2().to(type), w.eps(), w.w1().to(type),
+                w.w2().to(type), w.w3().to(type), w.heads());
     }
 
     @Test
