@@ -225,26 +225,6 @@ public final class Functional {
     }
 
     /**
-     * {@code y += scale · h[..., offset:offset+rank]·Bᵀ}: the second half of {@link #addLowRankInPlace}, for a
-     * first product {@code h = x·Aᵀ} computed once for several layers with their A factors stacked (B [out, rank]
-     * is this layer's). Accumulated straight into y as there; y must be a contiguous temporary the caller owns.
-     */
-    public static Tensor addLowRankUpInPlace(Tensor y, Tensor h, long offset, Tensor b, float scale) {
-        long[] hs = h.shape();
-        long[] ys = y.shape();
-        long[] bs = b.shape();
-        if (bs.length != 2 || hs.length == 0 || ys.length != hs.length || ys[ys.length - 1] != bs[0] || offset < 0
-                || offset + bs[1] > hs[hs.length - 1]
-                || !Arrays.equals(Arrays.copyOf(hs, hs.length - 1), Arrays.copyOf(ys, ys.length - 1))) {
-            throw new IllegalArgumentException("addLowRankUpInPlace: y " + Arrays.toString(ys) + ", h "
-                    + Arrays.toString(hs) + " from column " + offset + ", B " + Arrays.toString(bs)
-                    + " do not fit (h [..., >= offset + rank], B [out, rank], y [..., out])");
-        }
-        helper().call("low_rank_up_", y.writable(), h.array(), offset, b.array(), (double) scale).close();
-        return y;
-    }
-
-    /**
      * {@link #siluMul} written over {@code gate}, which is returned: no new tensor, so no fresh memory to fault in
      * and fill (for a feed-forward's largest activation). {@code gate} must be a temporary the caller owns.
      */

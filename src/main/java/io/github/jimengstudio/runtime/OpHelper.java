@@ -56,9 +56,6 @@ final class OpHelper {
               def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
                 h = torch.matmul(torch.reshape(x, [-1, torch.size(x, -1)]), torch.t(a))
                 return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), h, torch.t(b), beta=1, alpha=scale)
-              def low_rank_up_(self: __torch__.Ops, y: Tensor, h: Tensor, offset: int, b: Tensor, scale: float) -> Tensor:
-                hs = torch.narrow(torch.reshape(h, [-1, torch.size(h, -1)]), 1, offset, torch.size(b, 1))
-                return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), hs, torch.t(b), beta=1, alpha=scale)
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)

@@ -163,30 +163,4 @@ class LoraSwitchTest {
         assertArrayEquals(a.b(), f.b().toFloatArray(), 0f);
         assertArrayEquals(new long[] {a.rank(), a.in()}, f.a().shape());
     }
-
-    @Test
-    void siblingLayersShareOneStackedFirstProductPerInput() {
-        String attn = "layers.0.attention.";
-        DeviceLora.Factors q = kohyaOnDevice.factors().get(attn + "to_q.weight");
-        DeviceLora.Factors k = kohyaOnDevice.factors().get(attn + "to_k.weight");
-        DeviceLora.Factors v = kohyaOnDevice.factors().get(attn + "to_v.weight");
-        assertTrue(q.down() != null && q.down() == k.down() && k.down() == v.down(), "q, k, v share one stacked A");
-        assertEquals(0, q.downOffset());
-        assertEquals(q.a().dim(0), k.downOffset());
-        assertEquals(q.a().dim(0) + k.a().dim(0), v.downOffset());
-        DeviceLora.Factors w1 = kohyaOnDevice.factors().get("layers.0.feed_forward.w1.weight");
-        DeviceLora.Factors w3 = kohyaOnDevice.factors().get("layers.0.feed_forward.w3.weight");
-        assertTrue(w1.down() != null && w1.down() == w3.down() && w1.down() != q.down(), "w1 and w3 share theirs");
-        assertTrue(kohyaOnDevice.factors().get("layers.0.feed_forward.w2.weight").down() == null, "w2 has no sibling");
-        try (TensorScope s = TensorScope.open()) {
-            Tensor x = Tensor.of(LoraTiny.input(3, (int) q.a().dim(1)), 3, q.a().dim(1));
-            Tensor h = q.down().product(x);
-            assertSame(h, k.down().product(x), "the second sibling reuses the product for the same input");
-            float[] expected = x.matmul(k.a().transpose(0, 1)).toFloatArray();
-            float[] got = h.slice(1, k.downOffset(), k.downOffset() + k.a().dim(0)).contiguous().toFloatArray();
-            assertArrayEquals(expected, got, 1e-5f);
-            Tensor other = Tensor.of(LoraTiny.input(3, (int) q.a().dim(1)), 3, q.a().dim(1));
-            assertTrue(q.down().product(other) != h, "another input gets its own product");
-        }
-    }
 }

@@ -724,31 +724,6 @@ class FunctionalTest {
     }
 
     @Test
-    void addLowRankUpInPlaceUsesItsColumnsOfASharedFirstProduct() {
-        int n = 6;
-        int in = 9;
-        int out = 5;
-        float[] x = Ref.random(80, n * in);
-        float[] y = Ref.random(81, n * out);
-        float[] a = Ref.random(82, 7 * in); // rows 0-1 another layer's A, rows 2-4 this layer's, 5-6 another's
-        float[] b = Ref.random(83, out * 3);
-        float[] own = java.util.Arrays.copyOfRange(a, 2 * in, 5 * in);
-        float[] expected = Functional.addLowRankInPlace(Tensor.of(y, 2, 3, out), Tensor.of(x, 2, 3, in),
-                Tensor.of(own, 3, in), Tensor.of(b, out, 3), 0.75f).toFloatArray();
-        Tensor h = Functional.linear(Tensor.of(x, 2, 3, in), Tensor.of(a, 7, in), null);
-        Tensor ty = Tensor.of(y, 2, 3, out);
-        Tensor got = Functional.addLowRankUpInPlace(ty, h, 2, Tensor.of(b, out, 3), 0.75f);
-        assertTrue(got == ty, "y itself is updated and returned");
-        double[] ref = new double[expected.length];
-        for (int i = 0; i < ref.length; i++) {
-            ref[i] = expected[i];
-        }
-        assertClose(ref, got.toFloatArray(), HELPER_TOL, "addLowRankUpInPlace");
-        assertThrows(IllegalArgumentException.class,
-                () -> Functional.addLowRankUpInPlace(Tensor.of(y, 2, 3, out), h, 5, Tensor.of(b, out, 3), 1f));
-    }
-
-    @Test
     void ropeRotateHalfMatchesReference() {
         int heads = 2;
         int t = 5;
