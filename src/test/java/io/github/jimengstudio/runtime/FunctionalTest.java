@@ -630,7 +630,15 @@ class FunctionalTest {
         misfit.set(5, java.util.List.of(update(156, dim, dim, 3, 1f))); // w2 reads ffn features, not dim
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, misfit));
-        assertTrue(e.getMessage().contains("low-rank update"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not fit linear w2 [12, 20]"), e.getMessage());
+        LowRankUpdate fits = update(157, dim, dim, 2, 1f);
+        for (LowRankUpdate bad : new LowRankUpdate[] {new LowRankUpdate(fits.down(), fits.up(), Float.NaN),
+                new LowRankUpdate(fits.down().to(ElementType.BFLOAT16), fits.up(), 1f)}) {
+            misfit.set(5, java.util.List.of());
+            misfit.set(3, java.util.List.of(bad));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, misfit), bad.toString());
+        }
         assertThrows(IllegalArgumentException.class,
                 () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, updates.subList(0, 6)));
     }
