@@ -25,8 +25,10 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The TorchScript op helper: a tiny module, written by Java as a {@code .pt} zip and loaded through DJL, whose
- * methods supply what DJL's JNI lacks (fused attention, group/RMS/layer norm, SiLU, tanh-GELU, RoPE) and every
- * operation that must not pass a bfloat16 tensor's type through DJL (conversions, softmax, device moves).
+ * methods supply what DJL's JNI lacks (fused attention, group/RMS/layer norm, SiLU, tanh-GELU, RoPE), every
+ * operation that must not pass a bfloat16 tensor's type through DJL (conversions, softmax, device moves), and
+ * sequences run as one call so their temporaries die inside libtorch (Z-Image's q/k-norm-RoPE-attention, its
+ * whole transformer block with runtime LoRA terms).
  *
  * <p>The file is named by the SHA-256 of its bytes, so a changed script gets a new file and an old cache can never
  * serve stale code. The zip layout is the one libtorch's loader reads (djl-notes §2): {@code data.pkl} (the module
