@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import java.io.IOException;
@@ -119,8 +120,14 @@ class LoraSwitchTest {
         sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.7)));
         assertTrue(!a.idle(), "an active LoRA patches it");
         assertTrue(other.idle(), "the active LoRA does not patch this layer");
+        DeviceLora.Factors f = kohyaOnDevice.factors().get(patched);
+        assertEquals(List.of(new LowRankUpdate(f.a(), f.b(), (float) (0.7 * f.scale()))), a.lowRankTerms(),
+                "its update as one term at strength times scale");
+        assertSame(a.lowRankTerms(), a.lowRankTerms(), "made once per selection, not per call");
+        assertEquals(List.of(), other.lowRankTerms());
         sw.setFused(true);
         assertTrue(a.idle(), "the update is in the weight");
+        assertEquals(List.of(), a.lowRankTerms());
         sw.setFused(false);
         assertTrue(!a.idle());
         sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.0)));
