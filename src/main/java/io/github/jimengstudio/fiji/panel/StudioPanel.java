@@ -167,14 +167,17 @@ public final class StudioPanel extends JPanel {
 
     /**
      * Puts a past generation's settings back (its seed locked, its negative prompt, every LoRA with its strength, its
-     * memory mode and precision): Generate then makes it again.
+     * memory mode and precision): Generate then makes it again. A LoRA the folder's list lacks is put back too, and
+     * named in the problem line at once rather than only when Generate is refused.
      */
     void restore(GenerationRecord record) {
         PanelSettings s = PanelSettings.of(record);
         prompt.setText(s.prompt());
         lora.select(s.loras());
         tuning.restore(s);
-        showProblem(null);
+        List<String> missing = lora.notInFolder(s.loras());
+        showProblem(missing.isEmpty() ? null : "Not in the LoRA folder: " + String.join(", ", missing) + ". Put it "
+                + "back and press ↻, or set its row to None; Generate refuses it as it is.");
     }
 
     // ---- actions (EDT) -----------------------------------------------------------------------------------------
