@@ -92,7 +92,10 @@ public class JimengService extends AbstractService implements SciJavaService {
      * any thread instead of waiting behind a long generation.
      */
     private volatile ZImagePipeline pipeline;
-    /** The LoRA folder's library, shared with the pipeline (handed to it at load and on a folder change). */
+    /**
+     * The LoRA folder's library, shared with the pipeline (handed to it at load and on a folder change); replaced
+     * only by {@link #currentLoraLibrary}.
+     */
     private LoraLibrary loraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
@@ -152,7 +155,8 @@ public class JimengService extends AbstractService implements SciJavaService {
     /**
      * Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}) for the generations submitted from now on. The
      * loaded model stays loaded (the folder only decides which LoRAs there are): the new folder's library is scanned
-     * on its first use, and the pipeline switches to that same library after the generations queued before.
+     * on its first use, and the pipeline switches to that same library after the generations queued before. The
+     * folder in use already changes nothing.
      */
     public synchronized void setLoraFolder(Path folder) {
         if (folder == null) {
@@ -160,15 +164,28 @@ public class JimengService extends AbstractService implements SciJavaService {
         } else {
             prefs.put(JimengService.class, LORA_FOLDER, folder.toAbsolutePath().normalize().toString());
         }
-        LoraLibrary chosen = new LoraLibrary(loraFolder());
-        loraLibrary = chosen;
-        generationThread.execute(() -> switchLoraLibrary(chosen));
+        currentLoraLibrary();
+    }
+
+    /**
+     * The library of {@link #loraFolder()}. The same folder keeps its library (its scan, and the pipeline's LoRA
+     * uploads); a new one gets a new library, not scanned yet, which the pipeline switches to after the generations
+     * queued before.
+     */
+    private synchronized LoraLibrary currentLoraLibrary() {
+        Path folder = loraFolder().toAbsolutePath().normalize();
+        if (loraLibrary == null || !loraLibrary.folder().equals(folder)) {
+            LoraLibrary chosen = new LoraLibrary(folder);
+            loraLibrary = chosen;
+            generationThread.execute(() -> switchLoraLibrary(chosen));
+        }
+        return loraLibrary;
     }
 
     /** On the generation thread: the loaded pipeline takes its LoRAs from {@code library}. */
     private void switchLoraLibrary(LoraLibrary library) {
-        if (pipeline == null) {
-            return; // loaded later with loraLibrary()
+        if (pipeline == null || pipeline.loraLibrary() == library) {
+            return; // loaded later with loraLibrary(), or loaded with it
         }
         try {
             pipeline.useLoraLibrary(library);
@@ -206,11 +223,8 @@ public class JimengService extends AbstractService implements SciJavaService {
      * The LoRA library of {@link #loraFolder()} (scanned on first use); the loaded pipeline applies LoRAs from this
      * same object.
      */
-    public synchronized LoraLibrary loraLibrary() throws IOException {
-        if (loraLibrary == null || !loraLibrary.folder().equals(loraFolder().toAbsolutePath().normalize())) {
-            loraLibrary = new LoraLibrary(loraFolder());
-        }
-        return loraLibrary.ensureScanned();
+    public LoraLibrary loraLibrary() throws IOException {
+        return currentLoraLibrary().ensureScanned();
     }
 
     /** Scans the LoRA folder again and returns what is there. */

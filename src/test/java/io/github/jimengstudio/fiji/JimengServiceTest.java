@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.io.Opener;
 import io.github.jimengstudio.lora.LoraInfo;
+import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
@@ -510,6 +511,18 @@ class JimengServiceTest {
         } finally {
             jimeng.setLoraFolder(Golden.file("lora-tiny"));
         }
+    }
+
+    /** The folder in use, set again, keeps its library: its scan and the pipeline's LoRA uploads stay. */
+    @Test
+    void settingTheLoraFolderInUseAgainKeepsItsLibrary() throws Exception {
+        jimeng.generate(small(42));
+        LoraLibrary library = jimeng.loraLibrary();
+        assertSame(library, jimeng.loadedPipeline().loraLibrary());
+        jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        jimeng.generate(small(42)); // queued after whatever switch the call queued
+        assertSame(library, jimeng.loraLibrary());
+        assertSame(library, jimeng.loadedPipeline().loraLibrary(), "no switch, so no adapters detached");
     }
 
     @Test
