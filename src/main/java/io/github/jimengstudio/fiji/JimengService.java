@@ -97,6 +97,11 @@ public class JimengService extends AbstractService implements SciJavaService {
      * only by {@link #currentLoraLibrary}.
      */
     private LoraLibrary loraLibrary;
+    /**
+     * Generation thread only: the library as of this point in the queue (each new library queues its switch), which
+     * a job that loads the model loads it with: the LoRA folder of the job's submission, not a later one.
+     */
+    private LoraLibrary queuedLoraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
 
@@ -107,6 +112,7 @@ public class JimengService extends AbstractService implements SciJavaService {
             t.setDaemon(true);
             return t;
         });
+        currentLoraLibrary();
     }
 
     @Override
@@ -182,10 +188,11 @@ public class JimengService extends AbstractService implements SciJavaService {
         return loraLibrary;
     }
 
-    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code library}. */
+    /** On the generation thread: the jobs queued from here on, and the loaded pipeline, take LoRAs from it. */
     private void switchLoraLibrary(LoraLibrary library) {
+        queuedLoraLibrary = library;
         if (pipeline == null || pipeline.loraLibrary() == library) {
-            return; // loaded later with loraLibrary(), or loaded with it
+            return; // loaded later with it, or loaded with it
         }
         try {
             pipeline.useLoraLibrary(library);
@@ -321,7 +328,7 @@ public class JimengService extends AbstractService implements SciJavaService {
             PipelineOptions options = PipelineOptions.defaults().withSettingsOf(request);
             log.info("Jimeng Studio: loading for memory mode " + options.memoryMode() + ", precision "
                     + options.precision() + ": " + location.describe());
-            pipeline = ZImagePipeline.load(location, options, loraLibrary(), listener, cancel);
+            pipeline = ZImagePipeline.load(location, options, queuedLoraLibrary, listener, cancel);
             log.info("Jimeng Studio: model loaded on " + pipeline.deviceDescription());
         }
         return pipeline;
