@@ -38,9 +38,7 @@ final class TimestepEmbedder {
     Tensor forward(float[] t, ElementType type, ForwardTrace trace) {
         try (TensorScope s = TensorScope.open()) {
             Tensor freq = Tensor.of(sinusoid(t, tScale), t.length, FREQUENCY_EMBEDDING_SIZE);
-            if (trace != null) {
-                trace.record("t_freq", freq);
-            }
+            trace.record("t_freq", freq);
             return s.keep(mlp2.forward(mlp0.forward(freq.to(type)).silu()));
         }
     }

@@ -42,6 +42,8 @@ final class ZImageBlock {
     private final RmsNorm ffnNorm2;
     /** Null for context-refiner blocks. */
     private final Linear adaLNModulation;
+    /** to_q, to_k, to_v, to_out, w1, w2, w3: checkpoint order, and {@link Functional#sandwichBlock}'s. */
+    private final List<Linear> projections;
 
     private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
         long d = c.dim();
@@ -62,11 +64,12 @@ final class ZImageBlock {
         ffnNorm1 = RmsNorm.load(w, name + ".ffn_norm1", d, c.normEps());
         ffnNorm2 = RmsNorm.load(w, name + ".ffn_norm2", d, c.normEps());
         adaLNModulation = modulated ? Linear.load(w, name + ".adaLN_modulation.0", c.adalnDim(), 4 * d, true) : null;
+        projections = List.of(toQ, toK, toV, toOut, w1, w2, w3);
     }
 
     /** This block's Linear layers, in checkpoint order. */
     List<Linear> linears() {
-        return adaLNModulation == null ? List.of(toQ, toK, toV, toOut, w1, w2, w3)
+        return adaLNModulation == null ? projections
                 : List.of(toQ, toK, toV, toOut, w1, w2, w3, adaLNModulation);
     }
 
@@ -116,8 +119,8 @@ final class ZImageBlock {
      * block can run in one call with them; null when an adapter has no such form and the block must run op by op.
      */
     private List<List<LowRankUpdate>> lowRankUpdates() {
-        List<List<LowRankUpdate>> all = new ArrayList<>();
-        for (Linear l : List.of(toQ, toK, toV, toOut, w1, w2, w3)) {
+        List<List<LowRankUpdate>> all = new ArrayList<>(projections.size());
+        for (Linear l : projections) {
             Linear.Adapter a = l.adapter();
             List<LowRankUpdate> terms = a == null || a.idle() ? List.of() : a.lowRankTerms();
             if (terms == null) {

@@ -167,7 +167,7 @@ public final class ZImageTransformer implements AutoCloseable {
             checkOnDevice(in, "caption features");
         }
         try (DeviceScope on = DeviceScope.use(device); TensorScope s = TensorScope.open()) {
-            Tensor c = tEmbedder.forward(t, computeType, trace);
+            Tensor c = tEmbedder.forward(t, computeType, tr);
             tr.record("t_embedder.out", c);
 
             // Image tokens: patchify, pad, embed; pad rows become x_pad_token; refine (modulated).

@@ -92,8 +92,16 @@ public class JimengService extends AbstractService implements SciJavaService {
      * any thread instead of waiting behind a long generation.
      */
     private volatile ZImagePipeline pipeline;
-    /** The LoRA folder's library, shared with the pipeline (handed to it at load and on a folder change). */
+    /**
+     * The LoRA folder's library, shared with the pipeline (handed to it at load and on a folder change); replaced
+     * only by {@link #currentLoraLibrary}.
+     */
     private LoraLibrary loraLibrary;
+    /**
+     * Generation thread only: the library as of this point in the queue (each new library queues its switch), which
+     * a job that loads the model loads it with: the LoRA folder of the job's submission, not a later one.
+     */
+    private LoraLibrary queuedLoraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
 
@@ -104,6 +112,7 @@ public class JimengService extends AbstractService implements SciJavaService {
             t.setDaemon(true);
             return t;
         });
+        currentLoraLibrary();
     }
 
     @Override
@@ -152,7 +161,8 @@ public class JimengService extends AbstractService implements SciJavaService {
     /**
      * Takes LoRAs from {@code folder} (null: Fiji's {@code lora/}) for the generations submitted from now on. The
      * loaded model stays loaded (the folder only decides which LoRAs there are): the new folder's library is scanned
-     * on its first use, and the pipeline switches to that same library after the generations queued before.
+     * on its first use, and the pipeline switches to that same library after the generations queued before. The
+     * folder in use already changes nothing.
      */
     public synchronized void setLoraFolder(Path folder) {
         if (folder == null) {
@@ -160,15 +170,29 @@ public class JimengService extends AbstractService implements SciJavaService {
         } else {
             prefs.put(JimengService.class, LORA_FOLDER, folder.toAbsolutePath().normalize().toString());
         }
-        LoraLibrary chosen = new LoraLibrary(loraFolder());
-        loraLibrary = chosen;
-        generationThread.execute(() -> switchLoraLibrary(chosen));
+        currentLoraLibrary();
     }
 
-    /** On the generation thread: the loaded pipeline takes its LoRAs from {@code library}. */
+    /**
+     * The library of {@link #loraFolder()}. The same folder keeps its library (its scan, and the pipeline's LoRA
+     * uploads); a new one gets a new library, not scanned yet, which the pipeline switches to after the generations
+     * queued before.
+     */
+    private synchronized LoraLibrary currentLoraLibrary() {
+        Path folder = loraFolder().toAbsolutePath().normalize();
+        if (loraLibrary == null || !loraLibrary.folder().equals(folder)) {
+            LoraLibrary chosen = new LoraLibrary(folder);
+            loraLibrary = chosen;
+            generationThread.execute(() -> switchLoraLibrary(chosen));
+        }
+        return loraLibrary;
+    }
+
+    /** On the generation thread: the jobs queued from here on, and the loaded pipeline, take LoRAs from it. */
     private void switchLoraLibrary(LoraLibrary library) {
-        if (pipeline == null) {
-            return; // loaded later with loraLibrary()
+        queuedLoraLibrary = library;
+        if (pipeline == null || pipeline.loraLibrary() == library) {
+            return; // loaded later with it, or loaded with it
         }
         try {
             pipeline.useLoraLibrary(library);
@@ -206,11 +230,8 @@ public class JimengService extends AbstractService implements SciJavaService {
      * The LoRA library of {@link #loraFolder()} (scanned on first use); the loaded pipeline applies LoRAs from this
      * same object.
      */
-    public synchronized LoraLibrary loraLibrary() throws IOException {
-        if (loraLibrary == null || !loraLibrary.folder().equals(loraFolder().toAbsolutePath().normalize())) {
-            loraLibrary = new LoraLibrary(loraFolder());
-        }
-        return loraLibrary.ensureScanned();
+    public LoraLibrary loraLibrary() throws IOException {
+        return currentLoraLibrary().ensureScanned();
     }
 
     /** Scans the LoRA folder again and returns what is there. */
@@ -307,7 +328,7 @@ public class JimengService extends AbstractService implements SciJavaService {
             PipelineOptions options = PipelineOptions.defaults().withSettingsOf(request);
             log.info("Jimeng Studio: loading for memory mode " + options.memoryMode() + ", precision "
                     + options.precision() + ": " + location.describe());
-            pipeline = ZImagePipeline.load(location, options, loraLibrary(), listener, cancel);
+            pipeline = ZImagePipeline.load(location, options, queuedLoraLibrary, listener, cancel);
             log.info("Jimeng Studio: model loaded on " + pipeline.deviceDescription());
         }
         return pipeline;

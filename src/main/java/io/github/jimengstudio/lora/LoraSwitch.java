@@ -6,7 +6,7 @@ import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +27,11 @@ public final class LoraSwitch {
     public record Use(DeviceLora lora, double strength) {}
 
     /**
-     * One term of a layer's update: {@code factor · B (A x)}; with {@code down}, {@code A x} comes from the
-     * siblings' shared product, columns from {@code offset}.
+     * {@code updatesBySlot}: each target's terms {@code strength · scale · B (A x)}, made once per selection, so a
+     * forward pass hands them over without building anything; {@code fused}: they are merged into the weights, so
+     * the layers add nothing at run time.
      */
-    private record Term(Tensor a, Tensor b, float factor, DeviceLora.SharedDown down, long offset) {}
-
-    /** {@code fused}: the terms are merged into the weights, so the layers add nothing at run time. */
-    private record ActiveSet(List<Use> uses, Term[][] termsBySlot, boolean fused) {}
-
-    private static final Term[] NONE = new Term[0];
+    private record ActiveSet(List<Use> uses, List<List<LowRankUpdate>> updatesBySlot, boolean fused) {}
 
     private final Map<String, Integer> slots = new HashMap<>();
     private volatile ActiveSet active;
@@ -49,9 +45,7 @@ public final class LoraSwitch {
     }
 
     private ActiveSet emptySet() {
-        Term[][] terms = new Term[slots.size()][];
-        Arrays.fill(terms, NONE);
-        return new ActiveSet(List.of(), terms, false);
+        return new ActiveSet(List.of(), Collections.nCopies(slots.size(), List.of()), false);
     }
 
     /** The adapter for one target weight (canonical name, e.g. {@code layers.0.attention.to_q.weight}). */
@@ -64,38 +58,24 @@ public final class LoraSwitch {
         return new Linear.Adapter() {
             @Override
             public Tensor apply(Tensor x, Tensor y) {
-                ActiveSet set = active;
-                return set.fused() ? y : addTerms(set.termsBySlot()[s], x, y);
+                Tensor out = y;
+                for (LowRankUpdate u : lowRankTerms()) {
+                    out = Functional.addLowRankInPlace(out, x, u.down(), u.up(), u.factor());
+                }
+                return out;
             }
 
             @Override
             public boolean idle() {
-                ActiveSet set = active;
-                return set.fused() || set.termsBySlot()[s].length == 0;
+                return lowRankTerms().isEmpty();
             }
 
             @Override
             public List<LowRankUpdate> lowRankTerms() {
                 ActiveSet set = active;
-                if (set.fused()) {
-                    return List.of();
-                }
-                List<LowRankUpdate> out = new ArrayList<>();
-                for (Term t : set.termsBySlot()[s]) {
-                    out.add(new LowRankUpdate(t.a(), t.b(), t.factor()));
-                }
-                return out;
+                return set.fused() ? List.of() : set.updatesBySlot().get(s);
             }
         };
-    }
-
-    private static Tensor addTerms(Term[] terms, Tensor x, Tensor y) {
-        Tensor out = y;
-        for (Term t : terms) {
-            out = t.down() == null ? Functional.addLowRankInPlace(out, x, t.a(), t.b(), t.factor())
-                    : Functional.addLowRankUpInPlace(out, t.down().product(x), t.offset(), t.b(), t.factor());
-        }
-        return out;
     }
 
     /**
@@ -103,7 +83,7 @@ public final class LoraSwitch {
      * they cost nothing and change nothing). Validated before the swap: on error the previous set stays active.
      */
     public void select(List<Use> uses) {
-        List<List<Term>> terms = new ArrayList<>();
+        List<List<LowRankUpdate>> terms = new ArrayList<>();
         for (int i = 0; i < slots.size(); i++) {
             terms.add(new ArrayList<>());
         }
@@ -124,15 +104,11 @@ public final class LoraSwitch {
             }
             kept.add(u);
             for (DeviceLora.Factors f : u.lora().factors().values()) {
-                terms.get(slots.get(f.target()))
-                        .add(new Term(f.a(), f.b(), (float) (u.strength() * f.scale()), f.down(), f.downOffset()));
+                float factor = (float) (u.strength() * f.scale());
+                terms.get(slots.get(f.target())).add(new LowRankUpdate(f.a(), f.b(), factor));
             }
         }
-        Term[][] bySlot = new Term[slots.size()][];
-        for (int i = 0; i < bySlot.length; i++) {
-            bySlot[i] = terms.get(i).isEmpty() ? NONE : terms.get(i).toArray(NONE);
-        }
-        active = new ActiveSet(List.copyOf(kept), bySlot, false);
+        active = new ActiveSet(List.copyOf(kept), terms.stream().map(List::copyOf).toList(), false);
     }
 
     /** No LoRA: every layer computes its base output only. */
@@ -146,7 +122,7 @@ public final class LoraSwitch {
      */
     void setFused(boolean fused) {
         ActiveSet s = active;
-        active = new ActiveSet(s.uses(), s.termsBySlot(), fused);
+        active = new ActiveSet(s.uses(), s.updatesBySlot(), fused);
     }
 
     /** Whether the active set is merged into the weights. */
@@ -157,7 +133,7 @@ public final class LoraSwitch {
     /** Whether any active LoRA patches this weight. */
     public boolean patches(String weightName) {
         Integer slot = slots.get(weightName);
-        return slot != null && active.termsBySlot()[slot].length > 0;
+        return slot != null && !active.updatesBySlot().get(slot).isEmpty();
     }
 
     /** The active LoRAs (strength 0 ones are not listed). */
@@ -185,15 +161,15 @@ public final class LoraSwitch {
         if (slot == null) {
             throw new IllegalArgumentException("'" + weightName + "' is not a LoRA target of this model");
         }
-        Term[] terms = active.termsBySlot()[slot];
-        if (terms.length == 0) {
+        List<LowRankUpdate> terms = active.updatesBySlot().get(slot);
+        if (terms.isEmpty()) {
             return base;
         }
         ElementType type = base.type();
         Tensor w = type == ElementType.FLOAT32 ? base : base.to(ElementType.FLOAT32);
-        for (Term t : terms) {
-            Tensor b = t.b().type() == ElementType.FLOAT32 ? t.b() : t.b().to(ElementType.FLOAT32);
-            Tensor a = t.a().type() == ElementType.FLOAT32 ? t.a() : t.a().to(ElementType.FLOAT32);
+        for (LowRankUpdate t : terms) {
+            Tensor b = t.up().type() == ElementType.FLOAT32 ? t.up() : t.up().to(ElementType.FLOAT32);
+            Tensor a = t.down().type() == ElementType.FLOAT32 ? t.down() : t.down().to(ElementType.FLOAT32);
             Tensor delta = b.matmul(a);
             w = w.add(t.factor() == 1f ? delta : delta.mul(t.factor()));
         }

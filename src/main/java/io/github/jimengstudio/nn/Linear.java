@@ -86,12 +86,6 @@ public final class Linear {
         this.adapter = adapter;
     }
 
-    /** Whether an attached adapter would add anything to this layer's output now. */
-    public boolean adapts() {
-        Adapter a = adapter;
-        return a != null && !a.idle();
-    }
-
     /** The attached adapter, or null. */
     public Adapter adapter() {
         return adapter;

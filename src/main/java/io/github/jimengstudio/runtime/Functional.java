@@ -3,7 +3,6 @@ package io.github.jimengstudio.runtime;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -225,26 +224,6 @@ public final class Functional {
     }
 
     /**
-     * {@code y += scale · h[..., offset:offset+rank]·Bᵀ}: the second half of {@link #addLowRankInPlace}, for a
-     * first product {@code h = x·Aᵀ} computed once for several layers with their A factors stacked (B [out, rank]
-     * is this layer's). Accumulated straight into y as there; y must be a contiguous temporary the caller owns.
-     */
-    public static Tensor addLowRankUpInPlace(Tensor y, Tensor h, long offset, Tensor b, float scale) {
-        long[] hs = h.shape();
-        long[] ys = y.shape();
-        long[] bs = b.shape();
-        if (bs.length != 2 || hs.length == 0 || ys.length != hs.length || ys[ys.length - 1] != bs[0] || offset < 0
-                || offset + bs[1] > hs[hs.length - 1]
-                || !Arrays.equals(Arrays.copyOf(hs, hs.length - 1), Arrays.copyOf(ys, ys.length - 1))) {
-            throw new IllegalArgumentException("addLowRankUpInPlace: y " + Arrays.toString(ys) + ", h "
-                    + Arrays.toString(hs) + " from column " + offset + ", B " + Arrays.toString(bs)
-                    + " do not fit (h [..., >= offset + rank], B [out, rank], y [..., out])");
-        }
-        helper().call("low_rank_up_", y.writable(), h.array(), offset, b.array(), (double) scale).close();
-        return y;
-    }
-
-    /**
      * {@link #siluMul} written over {@code gate}, which is returned: no new tensor, so no fresh memory to fault in
      * and fill (for a feed-forward's largest activation). {@code gate} must be a temporary the caller owns.
      */
@@ -378,39 +357,38 @@ public final class Functional {
         for (int i = 0; i < ws.length; i++) {
             ws[i] = weights[i].array();
         }
-        // the helper numbers the linears so that siblings are adjacent: q 0, k 1, v 2, out 3, w1 4, w3 5, w2 6
         Tensor[] layer = {w.toQ(), w.toK(), w.toV(), w.toOut(), w.w1(), w.w2(), w.w3()};
-        int[] helperIndex = {0, 1, 2, 3, 4, 6, 5};
-        List<PtNDArray> downs = new ArrayList<>();
-        List<PtNDArray> ups = new ArrayList<>();
-        List<Double> factors = new ArrayList<>();
-        List<Long> targets = new ArrayList<>();
-        if (updates != null) {
-            if (updates.size() != layer.length) {
-                throw new IllegalArgumentException("sandwichBlock: " + updates.size() + " update lists for the "
-                        + layer.length + " linears (to_q, to_k, to_v, to_out, w1, w2, w3)");
-            }
-            for (int order = 0; order < layer.length; order++) {
-                int j = order == 5 ? 6 : order == 6 ? 5 : order; // visit in the helper's order
-                for (LowRankUpdate u : updates.get(j)) {
-                    checkLowRank(u, layer[j], x.type(), j);
-                    downs.add(u.down().array());
-                    ups.add(u.up().array());
-                    factors.add((double) u.factor());
-                    targets.add((long) helperIndex[j]);
-                }
+        String[] names = {"to_q", "to_k", "to_v", "to_out", "w1", "w2", "w3"};
+        List<List<LowRankUpdate>> terms = updates == null ? List.of() : updates;
+        if (updates != null && updates.size() != layer.length) {
+            throw new IllegalArgumentException("sandwichBlock: " + updates.size() + " update lists for the "
+                    + layer.length + " linears " + Arrays.toString(names));
+        }
+        int count = terms.stream().mapToInt(List::size).sum();
+        PtNDArray[] downs = new PtNDArray[count];
+        PtNDArray[] ups = new PtNDArray[count];
+        double[] factors = new double[count];
+        long[] targets = new long[count];
+        int i = 0;
+        // the helper numbers the linears so that siblings are adjacent: q 0, k 1, v 2, out 3, w1 4, w3 5, w2 6
+        for (long helperIndex = 0; helperIndex < terms.size(); helperIndex++) {
+            int j = helperIndex == 5 ? 6 : helperIndex == 6 ? 5 : (int) helperIndex;
+            for (LowRankUpdate u : terms.get(j)) {
+                checkLowRank(u, layer[j], x.type(), names[j]);
+                downs[i] = u.down().array();
+                ups[i] = u.up().array();
+                factors[i] = u.factor();
+                targets[i++] = helperIndex;
             }
         }
         return Tensor.fromHelper(helper().call("sandwich_block", x.array(), ws,
                 modulation == null ? new PtNDArray[0] : new PtNDArray[] {modulation.array()},
                 mask == null ? new PtNDArray[0] : new PtNDArray[] {mask.array()}, cos.array(), sin.array(),
-                (long) w.heads(), (double) w.eps(), (double) w.qkEps(), downs.toArray(new PtNDArray[0]),
-                ups.toArray(new PtNDArray[0]), factors.stream().mapToDouble(Double::doubleValue).toArray(),
-                targets.stream().mapToLong(Long::longValue).toArray()), x.type());
+                (long) w.heads(), (double) w.eps(), (double) w.qkEps(), downs, ups, factors, targets), x.type());
     }
 
     /** A low-rank term that fits {@code weight} [out, in]: down [rank, in], up [out, rank], the input's type. */
-    private static void checkLowRank(LowRankUpdate u, Tensor weight, ElementType type, int layer) {
+    private static void checkLowRank(LowRankUpdate u, Tensor weight, ElementType type, String layer) {
         long[] ds = u.down().shape();
         long[] us = u.up().shape();
         if (ds.length != 2 || us.length != 2 || ds[0] < 1 || ds[0] != us[1] || ds[1] != weight.dim(1)

@@ -25,8 +25,10 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The TorchScript op helper: a tiny module, written by Java as a {@code .pt} zip and loaded through DJL, whose
- * methods supply what DJL's JNI lacks (fused attention, group/RMS/layer norm, SiLU, tanh-GELU, RoPE) and every
- * operation that must not pass a bfloat16 tensor's type through DJL (conversions, softmax, device moves).
+ * methods supply what DJL's JNI lacks (fused attention, group/RMS/layer norm, SiLU, tanh-GELU, RoPE), every
+ * operation that must not pass a bfloat16 tensor's type through DJL (conversions, softmax, device moves), and
+ * sequences run as one call so their temporaries die inside libtorch (Z-Image's q/k-norm-RoPE-attention, its
+ * whole transformer block with runtime LoRA terms).
  *
  * <p>The file is named by the SHA-256 of its bytes, so a changed script gets a new file and an old cache can never
  * serve stale code. The zip layout is the one libtorch's loader reads (djl-notes §2): {@code data.pkl} (the module
@@ -56,9 +58,6 @@ final class OpHelper {
               def low_rank_add_(self: __torch__.Ops, y: Tensor, x: Tensor, a: Tensor, b: Tensor, scale: float) -> Tensor:
                 h = torch.matmul(torch.reshape(x, [-1, torch.size(x, -1)]), torch.t(a))
                 return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), h, torch.t(b), beta=1, alpha=scale)
-              def low_rank_up_(self: __torch__.Ops, y: Tensor, h: Tensor, offset: int, b: Tensor, scale: float) -> Tensor:
-                hs = torch.narrow(torch.reshape(h, [-1, torch.size(h, -1)]), 1, offset, torch.size(b, 1))
-                return torch.addmm_(torch.view(y, [-1, torch.size(y, -1)]), hs, torch.t(b), beta=1, alpha=scale)
               def rms_norm(self: __torch__.Ops, x: Tensor, w: Tensor, eps: float) -> Tensor:
                 dtype = x.dtype
                 norm = torch.linalg_vector_norm(x, 2., [-1], True, dtype=6)
@@ -107,13 +106,9 @@ final class OpHelper {
                 dtype = q.dtype
                 qkv = torch.empty([3, q.size(0), q.size(2), q.size(1), q.size(3)], dtype=6, device=q.device)
                 f = torch.transpose(torch.complex(torch.to(cos, 6), torch.to(sin, 6)), 1, 2)
-                nq = torch.linalg_vector_norm(q, 2., [-1], True, dtype=6)
-                hq = torch.to(torch.mul(q, torch.rsqrt(torch.add(torch.div(torch.mul(nq, nq), q.size(-1)), eps))), dtype)
-                cq = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul_(hq, wq), 6)), -1, [-1, 2]))
+                cq = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to((self).rms_norm(q, wq, eps), 6)), -1, [-1, 2]))
                 _0 = torch.mul(torch.transpose(cq, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[0], -1, [-1, 2])))
-                nk = torch.linalg_vector_norm(k, 2., [-1], True, dtype=6)
-                hk = torch.to(torch.mul(k, torch.rsqrt(torch.add(torch.div(torch.mul(nk, nk), k.size(-1)), eps))), dtype)
-                ck = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to(torch.mul_(hk, wk), 6)), -1, [-1, 2]))
+                ck = torch.view_as_complex(torch.unflatten(torch.contiguous(torch.to((self).rms_norm(k, wk, eps), 6)), -1, [-1, 2]))
                 _1 = torch.mul(torch.transpose(ck, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[1], -1, [-1, 2])))
                 _2 = torch.copy_(qkv[2], torch.transpose(v, 1, 2))
                 return torch.to(qkv, dtype)

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.io.Opener;
 import io.github.jimengstudio.lora.LoraInfo;
+import io.github.jimengstudio.lora.LoraLibrary;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
@@ -508,6 +509,59 @@ class JimengServiceTest {
             assertEquals(refreshed, loaded.loraLibrary().entries(), "the pipeline sees the refresh");
             assertSame(jimeng.loraLibrary(), loaded.loraLibrary(), "and is still the same library");
         } finally {
+            jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        }
+    }
+
+    /** The folder in use, set again, keeps its library: its scan and the pipeline's LoRA uploads stay. */
+    @Test
+    void settingTheLoraFolderInUseAgainKeepsItsLibrary() throws Exception {
+        jimeng.generate(small(42));
+        LoraLibrary library = jimeng.loraLibrary();
+        assertSame(library, jimeng.loadedPipeline().loraLibrary());
+        jimeng.setLoraFolder(Golden.file("lora-tiny"));
+        jimeng.generate(small(42)); // queued after whatever switch the call queued
+        assertSame(library, jimeng.loraLibrary());
+        assertSame(library, jimeng.loadedPipeline().loraLibrary(), "no switch, so no adapters detached");
+    }
+
+    /**
+     * A job queued before a LoRA folder change, that loads the model (it was unloaded meanwhile), loads it with the
+     * folder it was submitted for, whose LoRAs it was checked against; the later folder follows after it. (It
+     * used to load with whatever folder was chosen last, and fail on a LoRA that folder lacks.)
+     */
+    @Test
+    void aJobQueuedBeforeALoraFolderChangeLoadsTheModelWithTheFolderItWasSubmittedFor() throws Exception {
+        Path styles = dir.resolve("styles");
+        Files.createDirectories(styles);
+        GenerationRequest withPeft = small(33).toBuilder().loras(List.of(new LoraUse("peft", 0.8))).build();
+        int[] expected = pixels(jimeng.toImagePlus(jimeng.generate(withPeft)));
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        GenerationJob holder = jimeng.submit(small(34), new ProgressListener() {
+            @Override
+            public void stage(Stage stage) { // holds the generation thread until the queue below is built
+                running.countDown();
+                try {
+                    assertTrue(release.await(30, java.util.concurrent.TimeUnit.SECONDS), "never released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try {
+            assertTrue(running.await(30, java.util.concurrent.TimeUnit.SECONDS), "the holding job never ran");
+            jimeng.setModelFolder(null); // queues an unload (another folder), so the next job loads the model
+            jimeng.setModelFolder(Golden.file("e2e-tiny/model"));
+            GenerationJob peft = jimeng.submit(withPeft);
+            jimeng.setLoraFolder(styles); // no 'peft' there
+            release.countDown();
+            holder.await();
+            assertArrayEquals(expected, pixels(jimeng.toImagePlus(peft.await())), "loaded with lora-tiny's peft");
+            jimeng.generate(small(35));
+            assertEquals(styles, jimeng.loadedPipeline().loraLibrary().folder(), "then the new folder");
+        } finally {
+            release.countDown();
             jimeng.setLoraFolder(Golden.file("lora-tiny"));
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import java.io.IOException;
@@ -119,8 +120,14 @@ class LoraSwitchTest {
         sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.7)));
         assertTrue(!a.idle(), "an active LoRA patches it");
         assertTrue(other.idle(), "the active LoRA does not patch this layer");
+        DeviceLora.Factors f = kohyaOnDevice.factors().get(patched);
+        assertEquals(List.of(new LowRankUpdate(f.a(), f.b(), (float) (0.7 * f.scale()))), a.lowRankTerms(),
+                "its update as one term at strength times scale");
+        assertSame(a.lowRankTerms(), a.lowRankTerms(), "made once per selection, not per call");
+        assertEquals(List.of(), other.lowRankTerms());
         sw.setFused(true);
         assertTrue(a.idle(), "the update is in the weight");
+        assertEquals(List.of(), a.lowRankTerms());
         sw.setFused(false);
         assertTrue(!a.idle());
         sw.select(List.of(new LoraSwitch.Use(kohyaOnDevice, 0.0)));
@@ -162,31 +169,5 @@ class LoraSwitchTest {
         assertArrayEquals(a.a(), f.a().toFloatArray(), 0f);
         assertArrayEquals(a.b(), f.b().toFloatArray(), 0f);
         assertArrayEquals(new long[] {a.rank(), a.in()}, f.a().shape());
-    }
-
-    @Test
-    void siblingLayersShareOneStackedFirstProductPerInput() {
-        String attn = "layers.0.attention.";
-        DeviceLora.Factors q = kohyaOnDevice.factors().get(attn + "to_q.weight");
-        DeviceLora.Factors k = kohyaOnDevice.factors().get(attn + "to_k.weight");
-        DeviceLora.Factors v = kohyaOnDevice.factors().get(attn + "to_v.weight");
-        assertTrue(q.down() != null && q.down() == k.down() && k.down() == v.down(), "q, k, v share one stacked A");
-        assertEquals(0, q.downOffset());
-        assertEquals(q.a().dim(0), k.downOffset());
-        assertEquals(q.a().dim(0) + k.a().dim(0), v.downOffset());
-        DeviceLora.Factors w1 = kohyaOnDevice.factors().get("layers.0.feed_forward.w1.weight");
-        DeviceLora.Factors w3 = kohyaOnDevice.factors().get("layers.0.feed_forward.w3.weight");
-        assertTrue(w1.down() != null && w1.down() == w3.down() && w1.down() != q.down(), "w1 and w3 share theirs");
-        assertTrue(kohyaOnDevice.factors().get("layers.0.feed_forward.w2.weight").down() == null, "w2 has no sibling");
-        try (TensorScope s = TensorScope.open()) {
-            Tensor x = Tensor.of(LoraTiny.input(3, (int) q.a().dim(1)), 3, q.a().dim(1));
-            Tensor h = q.down().product(x);
-            assertSame(h, k.down().product(x), "the second sibling reuses the product for the same input");
-            float[] expected = x.matmul(k.a().transpose(0, 1)).toFloatArray();
-            float[] got = h.slice(1, k.downOffset(), k.downOffset() + k.a().dim(0)).contiguous().toFloatArray();
-            assertArrayEquals(expected, got, 1e-5f);
-            Tensor other = Tensor.of(LoraTiny.input(3, (int) q.a().dim(1)), 3, q.a().dim(1));
-            assertTrue(q.down().product(other) != h, "another input gets its own product");
-        }
     }
 }

@@ -169,10 +169,6 @@ public final class AbortProofProbe {
             Tensor a = x.select(0, 0).select(0, 0).slice(0, 0, 3); // [3, 8]
             Functional.addLowRankInPlace(x, x, a, a.transpose(0, 1), 0.5f).toFloatArray();
         });
-        op("addLowRankUpInPlace", x -> {
-            Tensor a = x.select(0, 0).select(0, 0).slice(0, 0, 3); // [3, 8]
-            Functional.addLowRankUpInPlace(x.mul(1f), x, 2, a.transpose(0, 1), 0.5f).toFloatArray();
-        });
         op("rotaryAttention", x -> {
             Tensor g = Tensor.ones(x.type(), 8);
             Tensor cos = x.slice(2, 0, 1).slice(3, 0, 4);

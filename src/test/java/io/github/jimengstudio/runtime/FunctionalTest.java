@@ -513,6 +513,29 @@ class FunctionalTest {
     }
 
     @Test
+    void rotaryAttentionWithAFloat32GainOnBfloat16InputsRoundsTheNormedValuesOnceAsTheOpsOneByOne() {
+        int b = 1;
+        int t = 5;
+        int heads = 2;
+        int d = 8;
+        Tensor q = Tensor.of(Ref.random(77, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor k = Tensor.of(Ref.random(78, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor v = Tensor.of(Ref.random(79, b * t * heads * d), b, t, heads, d).to(ElementType.BFLOAT16);
+        Tensor gq = Tensor.of(Ref.uniform(80, d, 0.5f, 1.5f), d);
+        Tensor gk = Tensor.of(Ref.uniform(81, d, 0.5f, 1.5f), d);
+        Tensor cos = Tensor.of(Ref.uniform(82, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        Tensor sin = Tensor.of(Ref.uniform(83, b * t * d / 2, -1f, 1f), b, t, 1, d / 2);
+        // rmsNorm promotes to the float32 gain's type; the rotated values are rounded to bfloat16 once, for attention
+        Tensor rq = Functional.ropePairsHeadsFirst(Functional.rmsNorm(q, gq, 1e-5f), cos, sin).to(ElementType.BFLOAT16);
+        Tensor rk = Functional.ropePairsHeadsFirst(Functional.rmsNorm(k, gk, 1e-5f), cos, sin).to(ElementType.BFLOAT16);
+        float[] expected = Functional.attention(rq, rk, v.transpose(1, 2).contiguous()).transpose(1, 2)
+                .reshape(b, t, heads * d).toFloatArray();
+        Tensor got = Functional.rotaryAttention(q, k, v, gq, gk, 1e-5f, cos, sin, null);
+        assertEquals(ElementType.BFLOAT16, got.type());
+        assertArrayEquals(expected, got.toFloatArray());
+    }
+
+    @Test
     void normsWithAGainOfAWiderTypeReturnThatTypeAsTorchDoes() {
         // the helper writes over its own temporaries only when the types allow; a float32 gain on bfloat16 data
         // promotes the result to float32 (HF Qwen3RMSNorm: weight * hidden.to(input_dtype))
@@ -552,15 +575,28 @@ class FunctionalTest {
             keep[i] = i < t || i % t < t - 3; // the second item's last three keys are padding
         }
         Tensor mask = Tensor.ofBooleans(keep, b, 1, 1, t);
-        for (Tensor mod : new Tensor[] {modulation, null}) {
-            for (Tensor m : new Tensor[] {null, mask}) {
-                float[] expected = blockOpByOp(x, w, mod, cos, sin, m).toFloatArray();
-                Tensor got = Functional.sandwichBlock(x, w, mod, cos, sin, m);
-                assertArrayEquals(new long[] {b, t, dim}, got.shape());
-                assertArrayEquals(expected, got.toFloatArray(),
-                        "one call, same values (modulated " + (mod != null) + ", mask " + (m != null) + ")");
+        for (ElementType type : new ElementType[] {ElementType.FLOAT32, ElementType.BFLOAT16}) {
+            // bfloat16: the norms then multiply in place into bfloat16 temporaries, and round where the ops do
+            Tensor xt = x.to(type);
+            SandwichBlockWeights wt = type == ElementType.FLOAT32 ? w : to(w, type);
+            for (Tensor mod : new Tensor[] {modulation.to(type), null}) {
+                for (Tensor m : new Tensor[] {null, mask}) {
+                    float[] expected = blockOpByOp(xt, wt, mod, cos, sin, m).toFloatArray();
+                    Tensor got = Functional.sandwichBlock(xt, wt, mod, cos, sin, m);
+                    assertArrayEquals(new long[] {b, t, dim}, got.shape());
+                    assertEquals(type, got.type());
+                    assertArrayEquals(expected, got.toFloatArray(), "one call, same values (" + type + ", modulated "
+                            + (mod != null) + ", mask " + (m != null) + ")");
+                }
             }
         }
+    }
+
+    private static SandwichBlockWeights to(SandwichBlockWeights w, ElementType type) {
+        return new SandwichBlockWeights(w.toQ().to(type), w.toK().to(type), w.toV().to(type), w.toOut().to(type),
+                w.normQ().to(type), w.normK().to(type), w.qkEps(), w.attentionNorm1().to(type),
+                w.attentionNorm2().to(type), w.ffnNorm1().to(type), w.ffnNorm2().to(type), w.eps(), w.w1().to(type),
+                w.w2().to(type), w.w3().to(type), w.heads());
     }
 
     @Test
@@ -594,7 +630,15 @@ class FunctionalTest {
         misfit.set(5, java.util.List.of(update(156, dim, dim, 3, 1f))); // w2 reads ffn features, not dim
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, misfit));
-        assertTrue(e.getMessage().contains("low-rank update"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not fit linear w2 [12, 20]"), e.getMessage());
+        LowRankUpdate fits = update(157, dim, dim, 2, 1f);
+        for (LowRankUpdate bad : new LowRankUpdate[] {new LowRankUpdate(fits.down(), fits.up(), Float.NaN),
+                new LowRankUpdate(fits.down().to(ElementType.BFLOAT16), fits.up(), 1f)}) {
+            misfit.set(5, java.util.List.of());
+            misfit.set(3, java.util.List.of(bad));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, misfit), bad.toString());
+        }
         assertThrows(IllegalArgumentException.class,
                 () -> Functional.sandwichBlock(x, w, modulation, cos, sin, null, updates.subList(0, 6)));
     }
@@ -685,31 +729,6 @@ class FunctionalTest {
 
     private static Tensor gain(long seed, int n) {
         return Tensor.of(Ref.uniform(seed, n, 0.5f, 1.5f), n);
-    }
-
-    @Test
-    void addLowRankUpInPlaceUsesItsColumnsOfASharedFirstProduct() {
-        int n = 6;
-        int in = 9;
-        int out = 5;
-        float[] x = Ref.random(80, n * in);
-        float[] y = Ref.random(81, n * out);
-        float[] a = Ref.random(82, 7 * in); // rows 0-1 another layer's A, rows 2-4 this layer's, 5-6 another's
-        float[] b = Ref.random(83, out * 3);
-        float[] own = java.util.Arrays.copyOfRange(a, 2 * in, 5 * in);
-        float[] expected = Functional.addLowRankInPlace(Tensor.of(y, 2, 3, out), Tensor.of(x, 2, 3, in),
-                Tensor.of(own, 3, in), Tensor.of(b, out, 3), 0.75f).toFloatArray();
-        Tensor h = Functional.linear(Tensor.of(x, 2, 3, in), Tensor.of(a, 7, in), null);
-        Tensor ty = Tensor.of(y, 2, 3, out);
-        Tensor got = Functional.addLowRankUpInPlace(ty, h, 2, Tensor.of(b, out, 3), 0.75f);
-        assertTrue(got == ty, "y itself is updated and returned");
-        double[] ref = new double[expected.length];
-        for (int i = 0; i < ref.length; i++) {
-            ref[i] = expected[i];
-        }
-        assertClose(ref, got.toFloatArray(), HELPER_TOL, "addLowRankUpInPlace");
-        assertThrows(IllegalArgumentException.class,
-                () -> Functional.addLowRankUpInPlace(Tensor.of(y, 2, 3, out), h, 5, Tensor.of(b, out, 3), 1f));
     }
 
     @Test

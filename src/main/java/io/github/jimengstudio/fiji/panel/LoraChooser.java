@@ -170,7 +170,7 @@ final class LoraChooser extends JPanel {
 
     /**
      * Shows {@code loras}, one row each (one row at None when the list is empty). A name the folder no longer has
-     * is shown all the same: the engine will say so.
+     * is shown all the same (see {@link #notInFolder}): the engine will say so.
      */
     void select(List<LoraUse> loras) {
         int wanted = Math.max(1, loras.size());
@@ -191,6 +191,15 @@ final class LoraChooser extends JPanel {
             layOut();
             rowsChanged.run();
         }
+    }
+
+    /**
+     * The names among {@code loras} that the folder's list lacks, in any case (the engine finds a LoRA whatever its
+     * case): a record restored from another folder or machine.
+     */
+    List<String> notInFolder(List<LoraUse> loras) {
+        return loras.stream().map(LoraUse::name)
+                .filter(n -> available.stream().noneMatch(n::equalsIgnoreCase)).toList();
     }
 
     void setEnabledWhileIdle(boolean idle) {

@@ -32,8 +32,8 @@ import javax.swing.SwingUtilities;
 import javax.swing.filechooser.FileNameExtensionFilter;
 
 /**
- * The Studio panel (DESIGN §6): model status, LoRA and strength, the prompt, the settings fold-out, Generate /
- * Cancel / Save, progress with a live preview, and the history of recent generations.
+ * The Studio panel (DESIGN §6): model status, the LoRAs (one row each, with its strength), the prompt, the settings
+ * fold-out, Generate / Cancel / Save, progress with a live preview, and the history of recent generations.
  *
  * <p>Threads: the panel lives on the EDT. Everything that touches the engine (submitting, LoRA scans, the model
  * status, saving) runs on the panel's own worker thread; the generation reports on the engine's thread; both hand
@@ -65,7 +65,10 @@ public final class StudioPanel extends JPanel {
 
     /** EDT only. The job of the running generation; null until the engine has handed it over. */
     private StudioEngine.Job running;
-    /** EDT only. Cancel was pressed before the job arrived: cancel it as soon as it does. */
+    /**
+     * EDT only. Cancel was pressed before the job arrived: cancel it as soon as it does. Only set while busy and
+     * cleared by {@code ended}, so it never reaches the job of a later Generate.
+     */
     private boolean cancelPending;
     private boolean busy;
     /** The last image this panel made, for Save. EDT only. */
@@ -164,14 +167,17 @@ public final class StudioPanel extends JPanel {
 
     /**
      * Puts a past generation's settings back (its seed locked, its negative prompt, every LoRA with its strength, its
-     * memory mode and precision): Generate then makes it again.
+     * memory mode and precision): Generate then makes it again. A LoRA the folder's list lacks is put back too, and
+     * named in the problem line at once rather than only when Generate is refused.
      */
     void restore(GenerationRecord record) {
         PanelSettings s = PanelSettings.of(record);
         prompt.setText(s.prompt());
         lora.select(s.loras());
         tuning.restore(s);
-        showProblem(null);
+        List<String> missing = lora.notInFolder(s.loras());
+        showProblem(missing.isEmpty() ? null : "Not in the LoRA folder: " + String.join(", ", missing) + ". Put it "
+                + "back and press ↻, or set its row to None; Generate refuses it as it is.");
     }
 
     // ---- actions (EDT) -----------------------------------------------------------------------------------------
@@ -190,7 +196,6 @@ public final class StudioPanel extends JPanel {
         }
         showProblem(null);
         setBusy(true);
-        cancelPending = false;
         progress.started();
         worker.execute(() -> {
             try {

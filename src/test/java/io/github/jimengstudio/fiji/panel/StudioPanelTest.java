@@ -265,9 +265,12 @@ class StudioPanelTest {
         assertEquals("blurry, text", onEdt(() -> panel.tuning().negativePrompt()));
         assertEquals("▸ Settings: 6 steps, guidance 2.0, seed 18446744073709551614, 512 × 768, negative prompt",
                 onEdt(() -> panel.tuning().summary()));
+        assertEquals("Not in the LoRA folder: pencil. Put it back and press ↻, or set its row to None; Generate "
+                + "refuses it as it is.", onEdt(panel::problemText), "the folder lists only ink-style");
 
         pressCtrlEnter();
         assertEquals(List.of(made), engine.submitted, "Generate after restoring asks for the same image");
+        assertEquals("", onEdt(panel::problemText), "this engine took it");
 
         onEdt(() -> panel.history().add(PanelSettingsTest.record(made.toBuilder().loras(List.of()).guidance(0)
                 .build())));
@@ -275,6 +278,14 @@ class StudioPanelTest {
         assertEquals(1, onEdt(() -> panel.loraChooser().rowCount()), "a record without LoRAs leaves one row, None");
         assertEquals(List.of(), onEdt(() -> panel.loraChooser().choices()));
         assertTrue(onEdt(() -> panel.tuning().summary()).endsWith(", negative prompt (unused at guidance 0)"));
+
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made)));
+        onEdt(() -> panel.history().restoreAt(0));
+        assertTrue(onEdt(panel::problemText).startsWith("Not in the LoRA folder: pencil."));
+        onEdt(() -> panel.history().add(PanelSettingsTest.record(made.toBuilder().loras(List.of(
+                new LoraUse("INK-STYLE", 0.5))).build())));
+        onEdt(() -> panel.history().restoreAt(0));
+        assertEquals("", onEdt(panel::problemText), "the folder has it, in another case: no note");
         assertEquals(List.of(), engine.callsOnEdt, "engine calls on the EDT");
     }
 
