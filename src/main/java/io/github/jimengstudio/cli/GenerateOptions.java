@@ -135,9 +135,12 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         }
         String precision = a.one("--precision");
         if (precision != null) {
-            String p = precision.toLowerCase(Locale.ROOT);
-            b.precision(choice("--precision", p.equals("fp32") ? "float32" : p.equals("bf16") ? "bfloat16" : p,
-                    Precision.class));
+            Precision p = Precision.named(precision);
+            if (p == null) {
+                throw new UsageException("--precision '" + precision + "' is not one of auto, float32, bfloat16 (or"
+                        + " fp32, bf16).");
+            }
+            b.precision(p);
         }
         DevicePreference device = DevicePreference.AUTO;
         String d = a.one("--device");

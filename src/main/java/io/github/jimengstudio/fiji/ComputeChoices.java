@@ -105,11 +105,9 @@ public final class ComputeChoices {
                 return p;
             }
         }
-        if (k.equals("fp32")) {
-            return Precision.FLOAT32;
-        }
-        if (k.equals("bf16")) {
-            return Precision.BFLOAT16;
+        Precision named = Precision.named(k);
+        if (named != null) {
+            return named;
         }
         throw new InvalidRequestException("precision '" + text.strip() + "' is not one of: "
                 + String.join(", ", precisionLabels()) + ".");
