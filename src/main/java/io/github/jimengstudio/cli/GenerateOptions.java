@@ -45,7 +45,7 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             "  --from IMAGE.png         start from the settings recorded in a PNG made by Jimeng Studio (or one",
             "                           with A1111 'parameters'); the same settings give the same pixels. Options",
             "                           given override them: --seed random for a variation, --lora replaces its",
-            "                           LoRAs. Give --lora-dir and --model as for any run",
+            "                           LoRAs (--lora none drops them). Give --lora-dir and --model as for any run",
             "  --model DIR              the model: a Hugging Face folder, the Hugging Face cache, or a ComfyUI",
             "                           models folder. Without it: $JIMENG_MODEL, Fiji's models folder, the",
             "                           Hugging Face cache and the usual ComfyUI folders are searched",
@@ -58,7 +58,8 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             "  --negative TEXT          negative prompt, used when guidance > 0 (alias --negative-prompt)",
             "  --cfg-truncation X       no guidance in steps whose model time exceeds X, 0 to 1 (default 1)",
             "  --cfg-normalization K    cap the guided prediction's norm at K times the prompt's (default 0: off)",
-            "  --lora NAME[:STRENGTH]   apply a LoRA from the LoRA folder (repeatable; strength default 1.0)",
+            "  --lora NAME[:STRENGTH]   apply a LoRA from the LoRA folder (repeatable; strength default 1.0);",
+            "                           --lora none: no LoRA",
             "  --lora-dir DIR           the LoRA folder (default: lora/ in the project folder)",
             "  --device auto|cpu|gpu    where to run (default auto: the GPU when there is one)",
             "  --memory-mode MODE       gpu | balanced | low-vram | cpu (default balanced)",
@@ -123,9 +124,16 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             b.cfgNormalization(decimal("--cfg-normalization", normalization));
         }
         if (a.has("--lora")) { // without it, --from keeps the recorded LoRAs
+            List<String> specs = a.all("--lora");
             List<LoraUse> loras = new ArrayList<>();
-            for (String spec : a.all("--lora")) {
-                loras.add(parse("--lora", () -> LoraUse.parse(spec)));
+            if (specs.stream().anyMatch(spec -> spec.strip().equalsIgnoreCase("none"))) {
+                if (specs.size() > 1) {
+                    throw new UsageException("--lora none means no LoRA; give it alone, not with other --lora.");
+                }
+            } else {
+                for (String spec : specs) {
+                    loras.add(parse("--lora", () -> LoraUse.parse(spec)));
+                }
             }
             b.loras(loras);
         }

@@ -127,6 +127,10 @@ class GenerateOptionsTest {
         assertEquals(made.toBuilder().prompt("a grey wolf").seed(7).steps(3)
                 .loras(List.of(new LoraUse("paper", 0.5))).build(), varied);
         assertFalse(parse("--from", png.toString(), "--seed", "random").request().hasSeed(), "a variation");
+        assertEquals(made.toBuilder().loras(List.of()).build(),
+                parse("--from", png.toString(), "--lora", "None").request(), "--lora none drops the recorded LoRAs");
+        assertEquals("--lora none means no LoRA; give it alone, not with other --lora.",
+                error("--from", png.toString(), "--lora", "none", "--lora", "paper"));
     }
 
     /**
