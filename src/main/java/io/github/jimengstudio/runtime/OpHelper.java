@@ -189,6 +189,8 @@ final class OpHelper {
                 return torch.to(x, torch.device(device))
               def contiguous(self: __torch__.Ops, x: Tensor) -> Tensor:
                 return torch.contiguous(x)
+              def channels_last(self: __torch__.Ops, x: Tensor) -> Tensor:
+                return torch.contiguous(x, memory_format=2)
               def host_contiguous(self: __torch__.Ops, x: Tensor, dtype: int) -> Tensor:
                 return torch.contiguous(torch.to(x, torch.device("cpu"), dtype))
               def full(self: __torch__.Ops, size: List[int], value: float, dtype: int, device: str) -> Tensor:

@@ -417,6 +417,17 @@ public final class Tensor implements AutoCloseable {
         return helperView(helper().call("contiguous", array()), type);
     }
 
+    /**
+     * This 4-D [N, C, H, W] tensor with its elements stored channel-fastest (NHWC, "channels last"); the shape and
+     * the values are unchanged. Convolutions on CPU run faster in that order, and keep it for their outputs.
+     */
+    public Tensor channelsLast() {
+        if (rank() != 4) {
+            throw new IllegalArgumentException("channelsLast needs a 4-D [N, C, H, W] tensor, got " + this);
+        }
+        return helperView(helper().call("channels_last", array()), type);
+    }
+
     /** Elements {@code start..end-1} along {@code axis} (python's x[..., start:end, ...]); a view. */
     public Tensor slice(int axis, long start, long end) {
         int a = axis(axis, "slice");

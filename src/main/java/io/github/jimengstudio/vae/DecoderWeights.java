@@ -20,11 +20,13 @@ import java.util.Set;
  */
 final class DecoderWeights {
     private final WeightSource source;
+    private final TensorScope owner;
     private final WeightLoader loader;
     private final Set<String> used = new HashSet<>();
 
     DecoderWeights(WeightSource source, TensorScope owner, ComputeDevice device) {
         this.source = source;
+        this.owner = owner;
         this.loader = new WeightLoader(source, owner, ElementType.FLOAT32, device);
     }
 
@@ -32,6 +34,17 @@ final class DecoderWeights {
     Tensor load(String name, long... shape) throws IOException {
         used.add(name);
         return loader.load(name, ElementType.FLOAT32, shape);
+    }
+
+    /**
+     * A convolution's weight {@code name} [out, in, kh, kw], stored channel-fastest: convolutions on a CPU run about
+     * 10 % faster with weights and activations in that order (no reorder per call). The loaded original is freed.
+     */
+    Tensor loadChannelsLast(String name, long... shape) throws IOException {
+        Tensor loaded = load(name, shape);
+        Tensor reordered = owner.adopt(loaded.channelsLast());
+        loaded.close();
+        return reordered;
     }
 
     /** Refuses decoder tensors that were never loaded (the encoder's are ignored: this class only decodes). */

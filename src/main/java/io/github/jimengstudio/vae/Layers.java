@@ -20,8 +20,8 @@ final class Layers {
     /** A stride-1 convolution with bias; "same" padding (1 for 3×3, 0 for 1×1). */
     record Conv2d(Tensor weight, Tensor bias, int padding) {
         static Conv2d load(DecoderWeights w, String name, int in, int out, int kernel) throws IOException {
-            return new Conv2d(w.load(name + ".weight", out, in, kernel, kernel), w.load(name + ".bias", out),
-                    kernel / 2);
+            return new Conv2d(w.loadChannelsLast(name + ".weight", out, in, kernel, kernel),
+                    w.load(name + ".bias", out), kernel / 2);
         }
 
         Tensor forward(Tensor x) {

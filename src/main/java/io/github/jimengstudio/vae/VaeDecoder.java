@@ -217,7 +217,8 @@ public final class VaeDecoder implements AutoCloseable {
     /** One de-normalised latent {@code [1, 16, h, w]} decoded in one piece, as NCHW floats. */
     float[] decodeWhole(float[] z, int h, int w, WorkMonitor monitor) {
         try (DeviceScope on = DeviceScope.use(device); TensorScope s = TensorScope.open()) {
-            return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w), monitor).toFloatArray();
+            // channel-fastest, like the convolution weights: every layer keeps that order (toFloatArray reads NCHW)
+            return forward(Tensor.of(z, 1, LatentBatch.CHANNELS, h, w).channelsLast(), monitor).toFloatArray();
         }
     }
 

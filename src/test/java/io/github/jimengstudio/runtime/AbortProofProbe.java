@@ -45,6 +45,7 @@ public final class AbortProofProbe {
         op("permute", x -> x.permute(3, 2, 1, 0).toFloatArray());
         op("transpose", x -> x.transpose(1, 2).toFloatArray());
         op("contiguous", x -> x.transpose(1, 2).contiguous().toFloatArray());
+        op("channelsLast", x -> x.channelsLast().toFloatArray());
         op("slice", x -> x.slice(2, 1, 3).toFloatArray());
         op("narrow", x -> x.narrow(-1, 2, 2).toFloatArray());
         op("select", x -> x.select(1, 3).toFloatArray());

@@ -89,6 +89,24 @@ class TensorOpsTest {
     }
 
     @Test
+    void channelsLastKeepsShapeAndValuesAndConvolutionsAgree() {
+        long[] shape = {2, 3, 4, 5};
+        float[] v = Ref.random(31, 120);
+        Tensor t = Tensor.of(v, shape);
+        Tensor cl = t.channelsLast();
+        assertArrayEquals(shape, cl.shape());
+        assertExact(v, cl.toFloatArray(), "values read back in NCHW order");
+        Tensor w = Tensor.of(Ref.random(32, 6 * 3 * 9), 6, 3, 3, 3);
+        Tensor bias = Tensor.of(Ref.random(33, 6), 6);
+        float[] nchw = Functional.conv2d(t, w, bias, 1, 1).toFloatArray();
+        Ref.assertClose(nchw, Functional.conv2d(cl, w.channelsLast(), bias, 1, 1).toFloatArray(), 1e-6,
+                "the same convolution channel-fastest");
+        assertExact(Ref.permute(v, shape, new int[] {0, 2, 3, 1}), cl.permute(0, 2, 3, 1).toFloatArray(),
+                "views of it see the same elements");
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(v, 6, 4, 5).channelsLast());
+    }
+
+    @Test
     void slicesSelectsAndSplits() {
         long[] shape = {2, 5, 3};
         float[] v = Ref.random(3, 30);
