@@ -44,6 +44,8 @@ final class ZImageBlock {
     private final Linear adaLNModulation;
     /** to_q, to_k, to_v, to_out, w1, w2, w3: checkpoint order, and {@link Functional#sandwichBlock}'s. */
     private final List<Linear> projections;
+    /** The projections, then adaLN_modulation when the block has it. */
+    private final List<Linear> linears;
 
     private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
         long d = c.dim();
@@ -65,12 +67,16 @@ final class ZImageBlock {
         ffnNorm2 = RmsNorm.load(w, name + ".ffn_norm2", d, c.normEps());
         adaLNModulation = modulated ? Linear.load(w, name + ".adaLN_modulation.0", c.adalnDim(), 4 * d, true) : null;
         projections = List.of(toQ, toK, toV, toOut, w1, w2, w3);
+        List<Linear> all = new ArrayList<>(projections);
+        if (adaLNModulation != null) {
+            all.add(adaLNModulation);
+        }
+        linears = List.copyOf(all);
     }
 
     /** This block's Linear layers, in checkpoint order. */
     List<Linear> linears() {
-        return adaLNModulation == null ? projections
-                : List.of(toQ, toK, toV, toOut, w1, w2, w3, adaLNModulation);
+        return linears;
     }
 
     static ZImageBlock modulated(WeightLoader w, String name, ZImageTransformerConfig c) throws IOException {
@@ -121,8 +127,7 @@ final class ZImageBlock {
     private List<List<LowRankUpdate>> lowRankUpdates() {
         List<List<LowRankUpdate>> all = new ArrayList<>(projections.size());
         for (Linear l : projections) {
-            Linear.Adapter a = l.adapter();
-            List<LowRankUpdate> terms = a == null || a.idle() ? List.of() : a.lowRankTerms();
+            List<LowRankUpdate> terms = l.lowRankUpdate();
             if (terms == null) {
                 return null;
             }

@@ -81,6 +81,16 @@ public final class Linear {
         return a == null || a.idle() ? y : a.apply(x, y);
     }
 
+    /**
+     * What an attached adapter would add to this layer's output now, as low-rank terms: empty without an adapter
+     * or while it is idle; null when the adapter has no such form (the layer must then go through
+     * {@link #forward}).
+     */
+    public List<LowRankUpdate> lowRankUpdate() {
+        Adapter a = adapter;
+        return a == null || a.idle() ? List.of() : a.lowRankTerms();
+    }
+
     /** Attaches a runtime adapter (replacing any previous one); null detaches. */
     public void setAdapter(Adapter adapter) {
         this.adapter = adapter;
