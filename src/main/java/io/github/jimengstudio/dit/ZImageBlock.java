@@ -4,6 +4,7 @@ import io.github.jimengstudio.nn.Linear;
 import io.github.jimengstudio.nn.RmsNorm;
 import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.LowRankUpdate;
+import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.SandwichBlockWeights;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -91,14 +92,16 @@ final class ZImageBlock {
      * @param x     [B, S, dim]
      * @param mask  boolean key mask [B, 1, 1, S] (true = attend), or null when every item fills S
      * @param adaln the timestep conditioning [B, adaln_dim]; ignored (may be null) for unmodulated blocks
+     * @param pack  whether the one-call block computes its linears with packed weights ({@link PackedWeight}),
+     *              made for this input's row count on first use and kept
      */
-    Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln) {
+    Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln, boolean pack) {
         try (TensorScope s = TensorScope.open()) {
             Tensor modulation = adaLNModulation == null ? null : adaLNModulation.forward(adaln).unsqueeze(1);
             List<List<LowRankUpdate>> updates = normQ == null ? null : lowRankUpdates();
             if (updates != null) {
-                return s.keep(Functional.sandwichBlock(x, weights(), modulation, rope.cos(), rope.sin(), mask,
-                        updates));
+                return s.keep(Functional.sandwichBlock(x, weights(pack ? x.dim(0) * x.dim(1) : 0), modulation,
+                        rope.cos(), rope.sin(), mask, updates));
             }
             // Op by op: adapters that are not low-rank terms add to the linears' outputs here, and blocks without
             // q/k norm.
@@ -136,11 +139,28 @@ final class ZImageBlock {
         return all;
     }
 
-    /** The current weights (a fused LoRA replaces them), for the one-call block. */
-    private SandwichBlockWeights weights() {
-        return new SandwichBlockWeights(toQ.weight(), toK.weight(), toV.weight(), toOut.weight(), normQ.weight(),
-                normK.weight(), normQ.eps(), attentionNorm1.weight(), attentionNorm2.weight(), ffnNorm1.weight(),
-                ffnNorm2.weight(), ffnNorm1.eps(), w1.weight(), w2.weight(), w3.weight(), heads);
+    /**
+     * The current weights (a fused LoRA replaces them) for the one-call block, with the projections packed for
+     * inputs of {@code packRows} rows when that is positive and the runtime can pack them.
+     */
+    private SandwichBlockWeights weights(long packRows) {
+        List<PackedWeight> packed = new ArrayList<>(projections.size());
+        for (Linear l : projections) {
+            PackedWeight p = packRows > 0 ? l.packedFor(packRows) : null;
+            if (p == null) {
+                packed.clear();
+                break;
+            }
+            packed.add(p);
+        }
+        List<Tensor> w = new ArrayList<>(projections.size());
+        for (int i = 0; i < projections.size(); i++) {
+            // a packed copy goes with the very weight it was made from
+            w.add(packed.isEmpty() ? projections.get(i).weight() : packed.get(i).weight());
+        }
+        return new SandwichBlockWeights(w.get(0), w.get(1), w.get(2), w.get(3), normQ.weight(), normK.weight(),
+                normQ.eps(), attentionNorm1.weight(), attentionNorm2.weight(), ffnNorm1.weight(), ffnNorm2.weight(),
+                ffnNorm1.eps(), w.get(4), w.get(5), w.get(6), heads, packed);
     }
 
     private Tensor attention(Tensor y, Rotary rope, Tensor mask) {

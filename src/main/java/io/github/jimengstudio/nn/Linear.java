@@ -2,6 +2,7 @@ package io.github.jimengstudio.nn;
 
 import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.LowRankUpdate;
+import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.WeightLoader;
 import java.io.IOException;
@@ -51,6 +52,8 @@ public final class Linear {
     private final WeightLoader source;
     private volatile Tensor weight;
     private volatile Adapter adapter;
+    /** The weight packed for one input row count ({@link #packedFor}); dropped with the weight it came from. */
+    private PackedWeight packed;
 
     public Linear(String name, Tensor weight, Tensor bias) {
         this(name, weight, bias, null);
@@ -112,6 +115,7 @@ public final class Linear {
                     + old);
         }
         weight = newWeight;
+        releasePacked();
         return old;
     }
 
@@ -133,7 +137,34 @@ public final class Linear {
         Tensor fresh = source.load(name + ".weight", outFeatures(), inFeatures());
         Tensor old = weight;
         weight = fresh;
+        releasePacked();
         return old;
+    }
+
+    /**
+     * The current weight packed for inputs of {@code rows} rows (see {@link PackedWeight}), made on the first call
+     * for that count and kept until the count or the weight changes; null where the runtime cannot pack it. Like
+     * {@link #replaceWeight}, not to be called while another thread computes with this layer.
+     */
+    public synchronized PackedWeight packedFor(long rows) {
+        Tensor w = weight;
+        if (packed != null && packed.fits(w, rows)) {
+            return packed;
+        }
+        releasePacked();
+        if (!PackedWeight.supported(w)) {
+            return null;
+        }
+        packed = PackedWeight.pack(w, rows);
+        return packed;
+    }
+
+    /** Frees the packed copy, if any (the next {@link #packedFor} makes a new one). */
+    public synchronized void releasePacked() {
+        if (packed != null) {
+            packed.close();
+            packed = null;
+        }
     }
 
     /** The checkpoint module name, e.g. {@code layers.0.attention.to_q}. */

@@ -20,17 +20,39 @@ public final class Functional {
 
     /** x · Wᵀ + b, with W as stored in checkpoints: [out, in]. {@code bias} may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        long[] ws = requireLinearInput(x, weight);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != ws[0])) {
+            throw new IllegalArgumentException("linear: bias " + Arrays.toString(bias.shape()) + " for weight "
+                    + Arrays.toString(ws));
+        }
+        return Tensor.wrap(JniUtils.linear(x.array(), weight.array(), bias == null ? null : bias.array()));
+    }
+
+    /**
+     * {@link #linear} without bias, computed with {@code packed}, the weight's copy in MKL's packed layout made for
+     * x's row count (the product of x's leading axes). Equal to the plain product up to float32 rounding.
+     */
+    public static Tensor linear(Tensor x, PackedWeight packed) {
+        Tensor weight = packed.weight();
+        long[] ws = requireLinearInput(x, weight);
+        long rows = x.numel() / ws[1];
+        if (x.type() != weight.type() || !packed.fits(weight, rows)) {
+            throw new IllegalArgumentException("linear: a weight packed for " + packed.rows() + " rows cannot take "
+                    + x + " (" + rows + " rows)");
+        }
+        return Tensor.fromHelper(helper().call("linear_packed", x.array(), weight.array(),
+                new PtNDArray[] {packed.array()}, 0L, rows), x.type());
+    }
+
+    /** The weight's shape, after checking that it is [out, in] with in = x's last axis. */
+    private static long[] requireLinearInput(Tensor x, Tensor weight) {
         long[] xs = x.shape();
         long[] ws = weight.shape();
         if (ws.length != 2 || xs.length == 0 || xs[xs.length - 1] != ws[1]) {
             throw new IllegalArgumentException("linear: input " + Arrays.toString(xs) + " does not fit weight "
                     + Arrays.toString(ws) + " ([out, in] with in = last input axis)");
         }
-        if (bias != null && (bias.rank() != 1 || bias.dim(0) != ws[0])) {
-            throw new IllegalArgumentException("linear: bias " + Arrays.toString(bias.shape()) + " for weight "
-                    + Arrays.toString(ws));
-        }
-        return Tensor.wrap(JniUtils.linear(x.array(), weight.array(), bias == null ? null : bias.array()));
+        return ws;
     }
 
     /**
@@ -357,8 +379,24 @@ public final class Functional {
         for (int i = 0; i < ws.length; i++) {
             ws[i] = weights[i].array();
         }
-        Tensor[] layer = {w.toQ(), w.toK(), w.toV(), w.toOut(), w.w1(), w.w2(), w.w3()};
+        Tensor[] layer = w.linears();
         String[] names = {"to_q", "to_k", "to_v", "to_out", "w1", "w2", "w3"};
+        long rows = xs[0] * xs[1];
+        List<PackedWeight> packed = w.packed();
+        if (!packed.isEmpty() && packed.size() != layer.length) {
+            throw new IllegalArgumentException("sandwichBlock: " + packed.size() + " packed weights for the "
+                    + layer.length + " linears " + Arrays.toString(names));
+        }
+        // A packed copy is read with its weight's dimensions and no further check in native code: only the very
+        // copy made from that weight for this row count may go.
+        PtNDArray[] pws = new PtNDArray[packed.size()];
+        for (int p = 0; p < pws.length; p++) {
+            if (!packed.get(p).fits(layer[p], rows)) {
+                throw new IllegalArgumentException("sandwichBlock: the packed " + names[p] + " was not made from"
+                        + " this weight for " + rows + " rows (it was for " + packed.get(p).rows() + ")");
+            }
+            pws[p] = packed.get(p).array();
+        }
         List<List<LowRankUpdate>> terms = updates == null ? List.of() : updates;
         if (updates != null && updates.size() != layer.length) {
             throw new IllegalArgumentException("sandwichBlock: " + updates.size() + " update lists for the "
@@ -381,7 +419,7 @@ public final class Functional {
                 targets[i++] = helperIndex;
             }
         }
-        return Tensor.fromHelper(helper().call("sandwich_block", x.array(), ws,
+        return Tensor.fromHelper(helper().call("sandwich_block", x.array(), ws, pws, rows,
                 modulation == null ? new PtNDArray[0] : new PtNDArray[] {modulation.array()},
                 mask == null ? new PtNDArray[0] : new PtNDArray[] {mask.array()}, cos.array(), sin.array(),
                 (long) w.heads(), (double) w.eps(), (double) w.qkEps(), downs, ups, factors, targets), x.type());

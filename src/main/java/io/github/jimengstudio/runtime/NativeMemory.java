@@ -2,7 +2,9 @@ package io.github.jimengstudio.runtime;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -37,6 +39,14 @@ public final class NativeMemory {
         }
         LIBC.malloc_trim(0);
         return true;
+    }
+
+    /** This machine's memory (a container's limit where there is one), or -1 where the JVM cannot tell. */
+    public static long physicalBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return -1;
     }
 
     /** Resident set size in bytes (Linux {@code /proc/self/status}), or -1 where unavailable. */

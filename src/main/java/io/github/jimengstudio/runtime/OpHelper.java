@@ -112,7 +112,7 @@ final class OpHelper {
                 _1 = torch.mul(torch.transpose(ck, 1, 2), f, out=torch.view_as_complex(torch.unflatten(qkv[1], -1, [-1, 2])))
                 _2 = torch.copy_(qkv[2], torch.transpose(v, 1, 2))
                 return torch.to(qkv, dtype)
-              def sandwich_block(self: __torch__.Ops, x: Tensor, w: List[Tensor], mod: List[Tensor], mask: List[Tensor], cos: Tensor, sin: Tensor, heads: int, eps: float, qk_eps: float, la: List[Tensor], lb: List[Tensor], lf: List[float], lj: List[int]) -> Tensor:
+              def sandwich_block(self: __torch__.Ops, x: Tensor, w: List[Tensor], pw: List[Tensor], rows: int, mod: List[Tensor], mask: List[Tensor], cos: Tensor, sin: Tensor, heads: int, eps: float, qk_eps: float, la: List[Tensor], lb: List[Tensor], lf: List[float], lj: List[int]) -> Tensor:
                 b = x.size(0)
                 n = x.size(1)
                 if len(mod) > 0:
@@ -127,9 +127,9 @@ final class OpHelper {
                   g2 = w[8]
                   gf = w[9]
                 y = (self).rms_norm(x, g1, eps)
-                q = torch.linear(y, w[0], None)
-                k = torch.linear(y, w[1], None)
-                v = torch.linear(y, w[2], None)
+                q = (self).linear_packed(y, w[0], pw, 0, rows)
+                k = (self).linear_packed(y, w[1], pw, 1, rows)
+                v = (self).linear_packed(y, w[2], pw, 2, rows)
                 _0 = (self).low_rank_group([q, k, v], 0, y, la, lb, lf, lj)
                 q4 = torch.reshape(q, [b, n, heads, -1])
                 k4 = torch.reshape(k, [b, n, heads, -1])
@@ -138,15 +138,15 @@ final class OpHelper {
                   o = (self).rotary_attention_mask(q4, k4, v4, w[4], w[5], qk_eps, cos, sin, mask[0])
                 else:
                   o = (self).rotary_attention(q4, k4, v4, w[4], w[5], qk_eps, cos, sin)
-                a = torch.linear(o, w[3], None)
+                a = (self).linear_packed(o, w[3], pw, 3, rows)
                 _1 = (self).low_rank_group([a], 3, o, la, lb, lf, lj)
                 h = (self).add_rms_norm(x, a, ga, eps)
                 y2 = (self).rms_norm(h, g2, eps)
-                gate = torch.linear(y2, w[10], None)
-                up = torch.linear(y2, w[12], None)
+                gate = (self).linear_packed(y2, w[10], pw, 4, rows)
+                up = (self).linear_packed(y2, w[12], pw, 6, rows)
                 _2 = (self).low_rank_group([gate, up], 4, y2, la, lb, lf, lj)
                 hidden = (self).silu_mul_(gate, up)
-                f = torch.linear(hidden, w[11], None)
+                f = (self).linear_packed(hidden, w[11], pw, 5, rows)
                 _3 = (self).low_rank_group([f], 6, hidden, la, lb, lf, lj)
                 return (self).add_rms_norm(h, f, gf, eps)
               def low_rank_group(self: __torch__.Ops, ys: List[Tensor], first: int, x: Tensor, la: List[Tensor], lb: List[Tensor], lf: List[float], lj: List[int]) -> List[Tensor]:
@@ -165,6 +165,7 @@ final class OpHelper {
                     _0 = torch.addmm_(torch.view(y, [-1, y.size(-1)]), torch.narrow(h, 1, off, r), torch.t(lb[i]), beta=1, alpha=lf[i])
                     off = off + r
                 return ys
+              %PACKED_LINEAR%
               def rope_half(self: __torch__.Ops, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
                 half = x.size(-1) // 2
                 rotated = torch.cat([torch.neg(torch.slice(x, -1, half)), torch.slice(x, -1, 0, half)], -1)
@@ -203,25 +204,64 @@ final class OpHelper {
                 return dst
             """;
 
+    /**
+     * The linear layers of {@code sandwich_block} with weights in MKL's packed GEMM layout ({@code pw}, made by
+     * {@code pack_linear} for inputs of {@code rows} rows), which skips the re-layout of the weight that every
+     * plain GEMM call repeats. libtorch itself falls back to the plain weight when the rows differ. Only libtorch
+     * builds with MKL (x86-64) have these ops; elsewhere the module is built with {@link #PLAIN_LINEAR}.
+     */
+    private static final String PACKED_LINEAR = """
+              def linear_packed(self: __torch__.Ops, x: Tensor, w: Tensor, pw: List[Tensor], i: int, rows: int) -> Tensor:
+                if len(pw) == 0:
+                  return torch.linear(x, w, None)
+                return ops.mkl._mkl_linear(x, pw[i], w, None, rows)
+              def pack_linear(self: __torch__.Ops, w: Tensor, rows: int) -> Tensor:
+                return ops.mkl._mkl_reorder_linear_weight(w, rows)
+            """;
+
+    /** {@link #PACKED_LINEAR} for libtorch builds without MKL: no packing, plain linears. */
+    private static final String PLAIN_LINEAR = """
+              def linear_packed(self: __torch__.Ops, x: Tensor, w: Tensor, pw: List[Tensor], i: int, rows: int) -> Tensor:
+                return torch.linear(x, w, None)
+            """;
+
     private static final String ROOT = "ops";
 
     private final Path file;
     private final PtSymbolBlock module;
     private final PtNDManager manager;
+    private final boolean packing;
 
-    private OpHelper(Path file, PtSymbolBlock module, PtNDManager manager) {
+    private OpHelper(Path file, PtSymbolBlock module, PtNDManager manager, boolean packing) {
         this.file = file;
         this.module = module;
         this.manager = manager;
+        this.packing = packing;
     }
 
     Path file() {
         return file;
     }
 
-    /** Writes the module into {@code dir} unless an identical file is already there, then loads it. */
+    /** Whether this module can pack linear weights ({@code pack_linear}; libtorch built with MKL). */
+    boolean canPackLinears() {
+        return packing;
+    }
+
+    /**
+     * Writes the module into {@code dir} unless an identical file is already there, then loads it: the version
+     * with packed linears, or, where libtorch lacks MKL's ops, the plain one.
+     */
     static OpHelper load(Path dir, PtNDManager manager) {
-        byte[] bytes = moduleBytes();
+        try {
+            return load(dir, manager, true);
+        } catch (TorchRuntimeException e) {
+            return load(dir, manager, false);
+        }
+    }
+
+    static OpHelper load(Path dir, PtNDManager manager, boolean packing) {
+        byte[] bytes = moduleBytes(packing);
         Path file = dir.resolve("ops-" + sha256(bytes).substring(0, 16) + ".pt");
         try {
             ensureWritten(dir, file, bytes);
@@ -231,7 +271,7 @@ final class OpHelper {
         }
         try {
             PtSymbolBlock module = JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
-            return new OpHelper(file, module, manager);
+            return new OpHelper(file, module, manager, packing);
         } catch (RuntimeException e) {
             throw new TorchRuntimeException("libtorch refused the op helper " + file + ": " + firstLine(e)
                     + ". Jimeng Studio needs libtorch " + TorchRuntime.LIBTORCH_SERIES + "x.", e);
@@ -265,15 +305,25 @@ final class OpHelper {
         }
     }
 
-    /** The module as a zip; byte-for-byte reproducible (fixed timestamps), so its hash names its content. */
+    /** The module with packed linears, as {@link #moduleBytes(boolean)}. */
     static byte[] moduleBytes() {
+        return moduleBytes(true);
+    }
+
+    /** The module's source, with or without the packed-linear methods. */
+    static String script(boolean packing) {
+        return SCRIPT.replace("  %PACKED_LINEAR%\n", packing ? PACKED_LINEAR : PLAIN_LINEAR);
+    }
+
+    /** The module as a zip; byte-for-byte reproducible (fixed timestamps), so its hash names its content. */
+    static byte[] moduleBytes(boolean packing) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 stored(zip, ROOT + "/data.pkl", dataPickle());
                 stored(zip, ROOT + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
                 stored(zip, ROOT + "/version", "10\n".getBytes(StandardCharsets.US_ASCII));
-                stored(zip, ROOT + "/code/__torch__.py", SCRIPT.getBytes(StandardCharsets.UTF_8));
+                stored(zip, ROOT + "/code/__torch__.py", script(packing).getBytes(StandardCharsets.UTF_8));
             }
             return out.toByteArray();
         } catch (IOException e) {

@@ -1,16 +1,35 @@
 package io.github.jimengstudio.runtime;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The weights of one "sandwich" transformer block (Z-Image's S3-DiT block, zimage-spec §4.7): attention with RMS-normed
  * q and k and rotary positions, then a SwiGLU feed-forward, each branch RMS-normed before and after, in the order
  * {@link Functional#sandwichBlock} takes them. Linear weights are [out, in] as in checkpoints; the norm gains are
- * [dim] (the q/k gains [headDim]).
+ * [dim] (the q/k gains [headDim]). {@code packed} is empty, or holds the seven linears' weights (to_q, to_k, to_v,
+ * to_out, w1, w2, w3) packed for the input's row count, each made from the weight given here.
  */
 public record SandwichBlockWeights(Tensor toQ, Tensor toK, Tensor toV, Tensor toOut, Tensor normQ, Tensor normK,
         float qkEps, Tensor attentionNorm1, Tensor attentionNorm2, Tensor ffnNorm1, Tensor ffnNorm2, float eps,
-        Tensor w1, Tensor w2, Tensor w3, int heads) {
+        Tensor w1, Tensor w2, Tensor w3, int heads, List<PackedWeight> packed) {
+
+    public SandwichBlockWeights {
+        packed = List.copyOf(packed);
+    }
+
+    /** The weights without packed copies. */
+    public SandwichBlockWeights(Tensor toQ, Tensor toK, Tensor toV, Tensor toOut, Tensor normQ, Tensor normK,
+            float qkEps, Tensor attentionNorm1, Tensor attentionNorm2, Tensor ffnNorm1, Tensor ffnNorm2, float eps,
+            Tensor w1, Tensor w2, Tensor w3, int heads) {
+        this(toQ, toK, toV, toOut, normQ, normK, qkEps, attentionNorm1, attentionNorm2, ffnNorm1, ffnNorm2, eps, w1,
+                w2, w3, heads, List.of());
+    }
+
+    /** The seven linear weights in {@code packed}'s order. */
+    Tensor[] linears() {
+        return new Tensor[] {toQ, toK, toV, toOut, w1, w2, w3};
+    }
 
     /** The helper's argument order (the script indexes this list). */
     Tensor[] inScriptOrder() {

@@ -1,6 +1,7 @@
 package io.github.jimengstudio.bench;
 
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.SandwichBlockWeights;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -61,7 +62,14 @@ public final class TransformerOpProfile {
                 return m.get(3).tanh();
             });
             time(rows, "norm1(x) * (1 + s), ffn_norm1 (x2)", 2, 0, reps, () -> Functional.rmsNorm(x, g.mul(scale), 1e-5f));
-            time(rows, "linear to_q/k/v/out.0 (x4)", 4, lin, reps, () -> Functional.linear(x, wq, null));
+            // the blocks compute their linears with packed weights where the runtime can pack them (float32, MKL)
+            boolean packs = PackedWeight.supported(wq);
+            PackedWeight pq = packs ? PackedWeight.pack(wq, s) : null;
+            PackedWeight p1 = packs ? PackedWeight.pack(w1, s) : null;
+            PackedWeight p2 = packs ? PackedWeight.pack(w2, s) : null;
+            time(rows, "linear to_q/k/v/out.0 (x4)", 4, lin, reps,
+                    () -> packs ? Functional.linear(x, pq) : Functional.linear(x, wq, null));
+            time(rows, "  (to_q, weight not packed)", 0, lin, reps, () -> Functional.linear(x, wq, null));
             Tensor k = rand(rnd, 1, s, h, hd);
             time(rows, "q/k norm, RoPE, v, attention: 1 call", 1, 4.0 * s * s * d, reps,
                     () -> Functional.rotaryAttention(q, k, v, gh, gh, 1e-5f, cos, sin, null));
@@ -79,19 +87,34 @@ public final class TransformerOpProfile {
                     () -> Functional.attention(v.transpose(1, 2), v.transpose(1, 2), v.transpose(1, 2)));
             time(rows, "x + tanh(g) * norm2(branch) (x2)", 2, 0, reps,
                     () -> Functional.addRmsNorm(x, y, g.mul(scale), 1e-5f));
-            time(rows, "linear w1/w3 (x2)", 2, ffn, reps, () -> Functional.linear(x, w1, null));
+            time(rows, "linear w1/w3 (x2)", 2, ffn, reps,
+                    () -> packs ? Functional.linear(x, p1) : Functional.linear(x, w1, null));
+            time(rows, "  (w1, weight not packed)", 0, ffn, reps, () -> Functional.linear(x, w1, null));
             time(rows, "silu(w1 y) * w3 y, in place", 1, 0, reps,
                     () -> Functional.siluMulInPlace(hidden.mul(1f), hidden));
             time(rows, "  (the copy made for the line above)", -1, 0, reps, () -> hidden.mul(1f));
-            time(rows, "linear w2", 1, ffn, reps, () -> Functional.linear(hidden, w2, null));
+            time(rows, "linear w2", 1, ffn, reps,
+                    () -> packs ? Functional.linear(hidden, p2) : Functional.linear(hidden, w2, null));
+            time(rows, "  (w2, weight not packed)", 0, ffn, reps, () -> Functional.linear(hidden, w2, null));
             Tensor wkv = rand(rnd, d, d);
             Tensor w3 = rand(rnd, f, d);
             SandwichBlockWeights block = new SandwichBlockWeights(wq, wkv, wkv, wq, gh, gh, 1e-5f, g, g, g, g, 1e-5f,
                     w1, w2, w3, h);
+            List<PackedWeight> blockPacks = new ArrayList<>();
+            if (packs) {
+                PackedWeight pkv = PackedWeight.pack(wkv, s);
+                PackedWeight p3 = PackedWeight.pack(w3, s);
+                blockPacks.addAll(List.of(pq, pkv, pkv, pq, p1, p2, p3));
+            }
+            SandwichBlockWeights packedBlock = new SandwichBlockWeights(wq, wkv, wkv, wq, gh, gh, 1e-5f, g, g, g, g,
+                    1e-5f, w1, w2, w3, h, blockPacks);
             Tensor mod = rand(rnd, 1, 1, 4 * d);
             time(rows, "  (the whole block in one call)", 0, 4 * lin + 3 * ffn + 4.0 * s * s * d, reps,
+                    () -> Functional.sandwichBlock(x, packedBlock, mod, cos, sin, null));
+            time(rows, "  (the block, weights not packed)", 0, 4 * lin + 3 * ffn + 4.0 * s * s * d, reps,
                     () -> Functional.sandwichBlock(x, block, mod, cos, sin, null));
             runRoundRobin(rows, reps);
+            blockPacks.forEach(PackedWeight::close); // closing a shared copy twice is harmless
         }
         double total = rows.values().stream().mapToDouble(r -> r[0] * r[1]).sum();
         double gemmTime = rows.values().stream().filter(r -> r[2] > 0 && r[0] > 0).mapToDouble(r -> r[0] * r[1]).sum();

@@ -1,12 +1,15 @@
 package io.github.jimengstudio.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.WeightLoader;
@@ -14,7 +17,10 @@ import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
 import org.junit.jupiter.api.Test;
 
-/** The hooks runtime adapters use: an output adapter, a replaced weight, and reloading the checkpoint's weight. */
+/**
+ * The hooks runtime adapters use: an output adapter, a replaced weight, and reloading the checkpoint's weight; and
+ * the packed copy of the weight, which must follow it.
+ */
 class LinearAdapterTest {
 
     @Test
@@ -65,6 +71,38 @@ class LinearAdapterTest {
             assertArrayEquals(original, lin.weight().toFloatArray(), 0f);
             assertArrayEquals(base, lin.forward(x).toFloatArray(), 0f);
             assertFalse(new Linear("built", Tensor.zeros(2, 2), null).canReloadWeight());
+        }
+    }
+
+    @Test
+    void aPackedWeightIsKeptPerRowCountAndDroppedWithItsWeight() throws Exception {
+        try (SafetensorsFile f = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                TensorScope weights = TensorScope.detached();
+                TensorScope s = TensorScope.open()) {
+            Linear lin = Linear.load(new WeightLoader(f, weights, ElementType.FLOAT32), "layers.0.feed_forward.w1",
+                    128, 341, false);
+            PackedWeight p = lin.packedFor(10);
+            assertSame(lin.weight(), p.weight());
+            assertSame(p, lin.packedFor(10), "made once for a row count");
+            PackedWeight other = lin.packedFor(12);
+            assertFalse(p.fits(lin.weight(), 10), "the copy for the old count is freed");
+            assertEquals(12, other.rows());
+
+            Tensor fused = lin.weight().mul(2f);
+            Tensor base = lin.replaceWeight(fused);
+            assertFalse(other.fits(base, 12), "a replaced weight's copy is freed with it");
+            assertSame(fused, lin.packedFor(12).weight(), "the new weight is packed on demand");
+            PackedWeight ofFused = lin.packedFor(12);
+            lin.reloadWeight().close();
+            assertFalse(ofFused.fits(fused, 12));
+            assertArrayEquals(f.floats("layers.0.feed_forward.w1.weight"), lin.packedFor(12).weight().toFloatArray());
+            lin.releasePacked();
+            assertFalse(lin.packedFor(12).fits(base, 12));
+
+            Linear bf16 = new Linear("bf16", lin.weight().to(ElementType.BFLOAT16), null);
+            assertNull(bf16.packedFor(12), "only float32 weights are packed");
+            lin.releasePacked();
         }
     }
 }
