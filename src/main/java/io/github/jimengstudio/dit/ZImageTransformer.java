@@ -346,6 +346,16 @@ public final class ZImageTransformer implements AutoCloseable {
     }
 
     /**
+     * About the native memory a forward pass over {@code batch} items of {@code imageTokens} image and
+     * {@code captionTokens} caption tokens takes at its peak beyond the weights: a block's live activations (the
+     * token stream, q, k and v and their attention layout, the feed-forward's hidden pair), padded as the pass pads.
+     */
+    public long activationBytes(int batch, long imageTokens, long captionTokens) {
+        long tokens = imageTokens + Math.floorMod(-imageTokens, 32) + captionTokens + Math.floorMod(-captionTokens, 32);
+        return batch * tokens * (12L * config.dim() + 3L * config.ffnHidden()) * computeType.byteSize();
+    }
+
+    /**
      * Whether the blocks' linears compute with packed weights ({@link PackedWeight}): float32 on a CPU whose
      * libtorch has MKL, when the copies fit ({@link PackedWeight#affordable}). Packs are made by the first forward
      * at each token count.

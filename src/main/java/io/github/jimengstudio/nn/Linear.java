@@ -1,6 +1,7 @@
 package io.github.jimengstudio.nn;
 
 import io.github.jimengstudio.runtime.Functional;
+import io.github.jimengstudio.runtime.InsufficientMemoryException;
 import io.github.jimengstudio.runtime.LowRankUpdate;
 import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.Tensor;
@@ -143,8 +144,9 @@ public final class Linear {
 
     /**
      * The current weight packed for inputs of {@code rows} rows (see {@link PackedWeight}), made on the first call
-     * for that count and kept until the count or the weight changes; null where the runtime cannot pack it. Like
-     * {@link #replaceWeight}, not to be called while another thread computes with this layer.
+     * for that count and kept until the count or the weight changes; null where the runtime cannot pack it, or
+     * when the free memory cannot hold the copy (the layer then computes with its plain weight, at a few percent
+     * of speed). Like {@link #replaceWeight}, not to be called while another thread computes with this layer.
      */
     public synchronized PackedWeight packedFor(long rows) {
         Tensor w = weight;
@@ -155,7 +157,11 @@ public final class Linear {
         if (!PackedWeight.supported(w)) {
             return null;
         }
-        packed = PackedWeight.pack(w, rows);
+        try {
+            packed = PackedWeight.pack(w, rows);
+        } catch (InsufficientMemoryException e) {
+            return null;
+        }
         return packed;
     }
 

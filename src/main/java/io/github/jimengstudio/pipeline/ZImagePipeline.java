@@ -11,6 +11,8 @@ import io.github.jimengstudio.pipeline.ResidencyPlan.Component;
 import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.InsufficientMemoryException;
+import io.github.jimengstudio.runtime.NativeMemory;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.TorchRuntime;
@@ -293,7 +295,15 @@ public final class ZImagePipeline implements AutoCloseable {
         } catch (GenerationCancelledException e) {
             listener.cancelled(e.getMessage());
             throw e;
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            // libtorch's own allocation failures (a GPU's memory, or an estimate that fell short) say so plainly
+            RuntimeException shown = InsufficientMemoryException.fromNative(e, "Nothing was lost and the model"
+                    + " stays loaded: try a smaller size, guidance 0, a memory mode that keeps less on the device,"
+                    + " or more free memory.");
+            shown = shown != null ? shown : e;
+            listener.failed(shown);
+            throw shown;
+        } catch (IOException | Error e) {
             listener.failed(e);
             throw e;
         } finally {
@@ -341,10 +351,15 @@ public final class ZImagePipeline implements AutoCloseable {
         try (DeviceScope on = DeviceScope.use(transformer.device())) {
             selectLoras(request); // LoRA factors are uploaded next to the weights they adapt
         }
-        timings.begin(Stage.DENOISING);
-        listener.stage(Stage.DENOISING);
         int h = 2 * (request.height() / 16);
         int w = 2 * (request.width() / 16);
+        if (!transformer.device().isCuda()) {
+            int captionTokens = Math.max(positive.length(), negative == null ? 0 : negative.length());
+            requireWorkingMemory(transformer.activationBytes(request.usesGuidance() ? 2 : 1, (long) (h / 2) * (w / 2),
+                    captionTokens), "the transformer", request);
+        }
+        timings.begin(Stage.DENOISING);
+        listener.stage(Stage.DENOISING);
         float[] noise = new TorchCpuRandom(request.seed()).randn(1, LatentPreview.CHANNELS, h, w);
         trace.record("init_latents", noise);
         FlowMatchEulerScheduler scheduler = new FlowMatchEulerScheduler(schedulerConfig);
@@ -377,6 +392,9 @@ public final class ZImagePipeline implements AutoCloseable {
 
         // 3. Decode in float32 and round to bytes as diffusers' image processor does.
         ensure(Component.VAE, plan, request.precision(), timings, listener, cancel);
+        if (!vae.device().isCuda()) {
+            requireWorkingMemory(vae.activationBytes(h, w, VaeTiling.auto()), "the VAE", request);
+        }
         timings.begin(Stage.DECODING);
         listener.stage(Stage.DECODING);
         DecodedImage decoded = vae.decode(LatentBatch.of(latents, 1, LatentPreview.CHANNELS, h, w),
@@ -549,6 +567,16 @@ public final class ZImagePipeline implements AutoCloseable {
         ElementType type = elementType(wanted.precision());
         ComputeDevice device = wanted.device();
         unload(c);
+        try {
+            load(c, type, device);
+        } catch (InsufficientMemoryException e) {
+            throw new InsufficientMemoryException(memoryAdvice(c, wanted) + " " + e.getMessage(), e);
+        }
+        publishResidency();
+    }
+
+    /** Loads one network; the caller has unloaded it. Under the lock. */
+    private void load(Component c, ElementType type, ComputeDevice device) throws IOException {
         switch (c) {
             case TEXT_ENCODER -> {
                 ComponentFiles te = location.textEncoder();
@@ -579,7 +607,35 @@ public final class ZImagePipeline implements AutoCloseable {
             }
             default -> throw new AssertionError(c);
         }
-        publishResidency();
+    }
+
+    /**
+     * Refuses a stage whose working memory on the CPU would not fit in the free memory, before it starts (the
+     * loaded networks stay; the generation stops with nothing lost).
+     */
+    private static void requireWorkingMemory(long bytes, String network, GenerationRequest request) {
+        try {
+            NativeMemory.require(bytes, network + "'s working memory at " + request.width() + " x "
+                    + request.height());
+        } catch (InsufficientMemoryException e) {
+            throw new InsufficientMemoryException(e.getMessage() + " Try a smaller size"
+                    + (request.usesGuidance() ? ", guidance 0 (one pass per step instead of two)" : "")
+                    + ", or more free memory (close other programs, or images you no longer need).", e);
+        }
+    }
+
+    /** What to change when a network does not fit in the free memory where the plan puts it. */
+    private String memoryAdvice(Component c, Placement wanted) {
+        List<String> options = new ArrayList<>();
+        if (!wanted.device().isCuda() && runtime.gpuCount() > 0) {
+            options.add("a memory mode that puts it on the GPU");
+        }
+        if (c != Component.VAE && wanted.precision() != Precision.BFLOAT16) {
+            options.add("precision bfloat16 (half the memory; fast on a GPU and on CPUs with AMX, slow on others)");
+        }
+        options.add("more free memory (close other programs, or images you no longer need)");
+        return "Not enough memory to load the " + c.label() + " (" + wanted + "). Try " + String.join(", or ",
+                options) + ".";
     }
 
     /**

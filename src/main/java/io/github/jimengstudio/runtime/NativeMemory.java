@@ -11,6 +11,9 @@ import java.nio.file.Path;
 /**
  * Native-memory hygiene: glibc's {@code malloc_trim} (through JNA) and the process's resident size. libtorch frees
  * tensors into glibc's arenas, which keep the pages; trimming hands them back to the system.
+ *
+ * <p>And the check made before memory is taken in bulk ({@link #require}): weights, packed copies, a stage's
+ * activations. Past the machine's memory Linux does not fail an allocation; its OOM killer ends the process.
  */
 public final class NativeMemory {
     private NativeMemory() {}
@@ -47,6 +50,163 @@ public final class NativeMemory {
             return os.getTotalMemorySize();
         }
         return -1;
+    }
+
+    /**
+     * Memory this process can still take: what the system reports available (Linux {@code MemAvailable}, lowered
+     * to the room left under a cgroup v2 limit; elsewhere the free memory the JVM sees), and no more than the room
+     * left under the {@code jimeng.memoryLimit} setting (a cap on this process's resident size, e.g. {@code 12g},
+     * {@code 800m} or bytes) when it is set. -1 when nothing can tell.
+     */
+    public static long availableBytes() {
+        long available = systemAvailableBytes();
+        long limit = memoryLimit();
+        if (limit > 0) {
+            long rss = residentBytes();
+            long room = Math.max(0, limit - Math.max(rss, 0));
+            available = available < 0 ? room : Math.min(available, room);
+        }
+        return available;
+    }
+
+    /**
+     * Memory every check leaves free, for the operating system, Fiji and what an estimate cannot foresee: 1 GiB, or
+     * a tenth of a smaller machine.
+     */
+    public static long reserveBytes() {
+        long total = physicalBytes();
+        return total > 0 ? Math.min(1L << 30, total / 10) : 1L << 30;
+    }
+
+    /**
+     * Refuses an allocation of {@code bytes} that would leave less than {@link #reserveBytes()} free, before it
+     * is made; {@code what} names it in the message ("the weight 'x'"). Passes when the free memory is unknown.
+     */
+    public static void require(long bytes, String what) {
+        if (bytes <= 0) {
+            return;
+        }
+        long available = availableBytes();
+        if (available < 0) {
+            return;
+        }
+        long usable = Math.max(0, available - reserveBytes());
+        if (bytes > usable) {
+            throw new InsufficientMemoryException("Not enough memory for " + what + ": it needs "
+                    + InsufficientMemoryException.sizeText(bytes) + " and " + InsufficientMemoryException.sizeText(
+                    usable) + " is free (" + InsufficientMemoryException.sizeText(available) + " available, "
+                    + InsufficientMemoryException.sizeText(reserveBytes()) + " kept in reserve).", bytes, usable);
+        }
+    }
+
+    /** The {@code jimeng.memoryLimit} setting in bytes, or -1 when unset. */
+    static long memoryLimit() {
+        String v = System.getProperty("jimeng.memoryLimit");
+        if (v == null || v.isBlank()) {
+            return -1;
+        }
+        String s = v.strip().toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        char last = s.charAt(s.length() - 1);
+        if (last == 'k' || last == 'm' || last == 'g' || last == 't') {
+            unit = 1L << (10 * ("kmgt".indexOf(last) + 1));
+            s = s.substring(0, s.length() - 1).strip();
+        }
+        try {
+            double n = Double.parseDouble(s);
+            if (n > 0 && Double.isFinite(n)) {
+                return (long) (n * unit);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("jimeng.memoryLimit is '" + v + "'; give a size such as 12g, 800m or a"
+                + " number of bytes");
+    }
+
+    private static long systemAvailableBytes() {
+        long available = meminfoKb("MemAvailable:");
+        if (available >= 0) {
+            available *= 1024;
+            long cgroupRoom = cgroupRoom();
+            return cgroupRoom >= 0 ? Math.min(available, cgroupRoom) : available;
+        }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+            return os.getFreeMemorySize();
+        }
+        return -1;
+    }
+
+    /** A {@code /proc/meminfo} field in kB, or -1. */
+    private static long meminfoKb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Room under this process's cgroup memory limits (its own group's and every ancestor's, the tightest; cgroup v2
+     * or v1): a limit less what its group uses, not counting the group's file cache (which the kernel reclaims
+     * before killing anything); -1 without a limit.
+     */
+    private static long cgroupRoom() {
+        try {
+            long room = -1;
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] f = line.split(":", 3);
+                if (f.length < 3) {
+                    continue;
+                }
+                if (f[0].equals("0") && f[1].isEmpty()) {
+                    room = tighter(room, groupRoom(Path.of("/sys/fs/cgroup"), f[2], "memory.max", "memory.current",
+                            "file "));
+                } else if (java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
+                    room = tighter(room, groupRoom(Path.of("/sys/fs/cgroup/memory"), f[2], "memory.limit_in_bytes",
+                            "memory.usage_in_bytes", "total_cache "));
+                }
+            }
+            return room;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long tighter(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+    }
+
+    /** The tightest room along the group's path up to {@code root}; -1 when no level has a limit. */
+    private static long groupRoom(Path root, String group, String limitFile, String usageFile, String cacheKey)
+            throws IOException {
+        long room = -1;
+        for (Path dir = root.resolve(group.replaceFirst("^/", "")).normalize(); dir != null && dir.startsWith(root);
+                dir = dir.getParent()) {
+            Path limitPath = dir.resolve(limitFile);
+            if (!Files.isReadable(limitPath)) {
+                continue;
+            }
+            String limit = Files.readString(limitPath).strip();
+            // v2 says "max"; v1 says a number near 2^63 for no limit
+            if (limit.equals("max") || Long.parseLong(limit) >= Long.MAX_VALUE / 2) {
+                continue;
+            }
+            long used = Long.parseLong(Files.readString(dir.resolve(usageFile)).strip());
+            long cache = 0;
+            for (String stat : Files.readAllLines(dir.resolve("memory.stat"))) {
+                if (stat.startsWith(cacheKey)) {
+                    cache = Long.parseLong(stat.substring(cacheKey.length()).strip());
+                }
+            }
+            room = tighter(room, Math.max(0, Long.parseLong(limit) - (used - cache)));
+        }
+        return room;
     }
 
     /** Resident set size in bytes (Linux {@code /proc/self/status}), or -1 where unavailable. */

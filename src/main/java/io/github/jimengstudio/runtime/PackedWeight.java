@@ -32,7 +32,10 @@ public final class PackedWeight implements AutoCloseable {
                 && TorchRuntime.get().helper().canPackLinears();
     }
 
-    /** Packs {@code weight} [out, in] for inputs of {@code rows} rows; refused where {@link #supported} is false. */
+    /**
+     * Packs {@code weight} [out, in] for inputs of {@code rows} rows; refused where {@link #supported} is false,
+     * and with an {@link InsufficientMemoryException} when the copy would not fit in the free memory.
+     */
     public static PackedWeight pack(Tensor weight, long rows) {
         if (!supported(weight)) {
             throw new IllegalArgumentException("cannot pack " + weight + " on this runtime: packed weights are"
@@ -41,6 +44,7 @@ public final class PackedWeight implements AutoCloseable {
         if (rows < 1 || weight.dim(0) < 1 || weight.dim(1) < 1) {
             throw new IllegalArgumentException("cannot pack " + weight + " for " + rows + " rows");
         }
+        NativeMemory.require(weight.dim(0) * weight.dim(1) * Float.BYTES, "a packed copy of " + weight);
         return new PackedWeight(weight, rows, TorchRuntime.get().helper().call("pack_linear", weight.array(), rows));
     }
 

@@ -42,6 +42,8 @@ public final class WeightLoader {
     private final ElementType residency;
     private final ComputeDevice device;
     private final int chunk;
+    /** Host memory this loader has taken so far (zero-copy views of the file mapping not counted). */
+    private long hostBytesLoaded;
 
     /**
      * @param owner the scope that will own every loaded tensor (usually the model's detached scope)
@@ -141,6 +143,7 @@ public final class WeightLoader {
                     ElementType.FLOAT32.djl(), SparseFormat.DENSE, ai.djl.Device.cpu());
             return Tensor.mapped(a, ElementType.FLOAT32, bytes);
         }
+        reserveHost(info.numel() * Float.BYTES, info.name());
         PtNDArray a = JniUtils.createEmptyNdArray(rt.manager(), new Shape(shape), ElementType.FLOAT32.djl(),
                 ai.djl.Device.cpu(), SparseFormat.DENSE);
         Tensor t = Tensor.wrap(a, ElementType.FLOAT32);
@@ -148,6 +151,20 @@ public final class WeightLoader {
             source.readFloats(info.name(), 0, Tensor.hostBuffer(a));
         }
         return t;
+    }
+
+    /**
+     * Refuses a weight the free memory cannot hold, before it is allocated ({@link NativeMemory#require}); the
+     * network's load then fails whole and frees what it had loaded.
+     */
+    private void reserveHost(long bytes, String name) {
+        try {
+            NativeMemory.require(bytes, "the weight '" + name + "'");
+        } catch (InsufficientMemoryException e) {
+            throw new InsufficientMemoryException(e.getMessage() + " " + InsufficientMemoryException.sizeText(
+                    hostBytesLoaded) + " of weights from " + source.origin() + " had been loaded before it.", e);
+        }
+        hostBytesLoaded += bytes;
     }
 
     /** libtorch reads floats through the pointer directly: it must be a little-endian, 4-byte aligned mapping. */
@@ -161,6 +178,9 @@ public final class WeightLoader {
     /** Fills a tensor of a 16-bit type in chunks: Java widens to float32, torch rounds each chunk into place. */
     private Tensor readNarrowed(TensorInfo info, ElementType as, TorchRuntime rt) throws IOException {
         int n = Math.toIntExact(info.numel());
+        if (!device.isCuda()) {
+            reserveHost((long) n * as.byteSize(), info.name());
+        }
         OpHelper h = rt.helper();
         PtNDArray flat = h.call("empty", new long[] {n}, (long) as.torchCode(), device.toString());
         try {

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.dit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -97,5 +98,17 @@ class PackedLinearsTest {
             v[i] = (float) rnd.nextDouble(-1.5, 1.5);
         }
         return Tensor.of(v, shape);
+    }
+
+    @Test
+    void theWorkingMemoryEstimateCountsPaddedTokensOfEveryItem() throws Exception {
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        try (SafetensorsFile file = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                ZImageTransformer m = ZImageTransformer.load(file, tiny, ElementType.FLOAT32)) {
+            long perToken = (12L * tiny.dim() + 3L * tiny.ffnHidden()) * Float.BYTES;
+            assertEquals((1024 + 64) * perToken, m.activationBytes(1, 1024, 64));
+            assertEquals(2 * (1024 + 32 + 64) * perToken, m.activationBytes(2, 1040, 37), "padded to 32, per item");
+        }
     }
 }

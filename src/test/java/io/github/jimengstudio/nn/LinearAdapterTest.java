@@ -103,6 +103,12 @@ class LinearAdapterTest {
             Linear bf16 = new Linear("bf16", lin.weight().to(ElementType.BFLOAT16), null);
             assertNull(bf16.packedFor(12), "only float32 weights are packed");
             lin.releasePacked();
+            System.setProperty("jimeng.memoryLimit", "1"); // no free memory: the layer computes unpacked
+            try {
+                assertNull(lin.packedFor(12));
+            } finally {
+                System.clearProperty("jimeng.memoryLimit");
+            }
         }
     }
 }

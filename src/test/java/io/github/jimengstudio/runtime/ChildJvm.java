@@ -17,6 +17,12 @@ final class ChildJvm {
 
     static Result run(Class<?> main, Map<String, String> env, List<String> jvmArgs, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(main, env, jvmArgs, 0, timeoutSeconds);
+    }
+
+    /** {@link #run} with the child's address space capped at {@code addressSpaceKb} (bash's ulimit -v); 0: no cap. */
+    static Result run(Class<?> main, Map<String, String> env, List<String> jvmArgs, long addressSpaceKb,
+            long timeoutSeconds) throws IOException, InterruptedException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -30,6 +36,12 @@ final class ChildJvm {
         cmd.add("-cp");
         cmd.add(cp);
         cmd.add(main.getName());
+        if (addressSpaceKb > 0) {
+            List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -v " + addressSpaceKb + " && exec \"$@\"",
+                    "bash"));
+            limited.addAll(cmd);
+            cmd = limited;
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
         Path out = Files.createTempFile("child-jvm", ".log");

@@ -1,0 +1,97 @@
+package io.github.jimengstudio.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Host memory is checked before it is taken in bulk: past the machine's memory Linux's OOM killer would end the
+ * process (Fiji with its unsaved images) instead of failing an allocation. {@code jimeng.memoryLimit} stands in
+ * for a small machine.
+ */
+class HostMemoryTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearLimit() {
+        System.clearProperty("jimeng.memoryLimit");
+    }
+
+    @Test
+    void theFreeMemoryIsKnownAndTheLimitSettingCapsIt() {
+        long available = NativeMemory.availableBytes();
+        assertTrue(available > 0 && available <= NativeMemory.physicalBytes(), available + " bytes");
+        assertEquals(Math.min(1L << 30, NativeMemory.physicalBytes() / 10), NativeMemory.reserveBytes());
+        System.setProperty("jimeng.memoryLimit", "12g");
+        assertEquals(12L << 30, NativeMemory.memoryLimit());
+        System.setProperty("jimeng.memoryLimit", "1.5G");
+        assertEquals(3L << 29, NativeMemory.memoryLimit());
+        System.setProperty("jimeng.memoryLimit", "800m");
+        assertEquals(800L << 20, NativeMemory.memoryLimit());
+        System.setProperty("jimeng.memoryLimit", "123456");
+        assertEquals(123456, NativeMemory.memoryLimit());
+        long rss = NativeMemory.residentBytes();
+        System.setProperty("jimeng.memoryLimit", String.valueOf(rss + (4L << 30)));
+        assertTrue(NativeMemory.availableBytes() <= 4L << 30, "at most the room left under the limit");
+        System.setProperty("jimeng.memoryLimit", "1"); // below what this JVM already uses: nothing is free
+        assertEquals(0, NativeMemory.availableBytes());
+        System.setProperty("jimeng.memoryLimit", "lots");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, NativeMemory::availableBytes);
+        assertTrue(e.getMessage().contains("give a size such as 12g"), e.getMessage());
+    }
+
+    @Test
+    void anAllocationThatWouldEatTheReserveIsRefusedBeforehand() {
+        NativeMemory.require(64L << 20, "64 MB of nothing"); // this machine has room
+        System.setProperty("jimeng.memoryLimit", "1");
+        NativeMemory.require(0, "nothing"); // nothing to allocate passes
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.require(3_000_000_000L, "the test's 3 GB"));
+        assertTrue(e.getMessage().startsWith("Not enough memory for the test's 3 GB: it needs 3.0 GB and 0 MB is"
+                + " free"), e.getMessage());
+        assertEquals(3_000_000_000L, e.neededBytes());
+        assertEquals(0, e.availableBytes());
+    }
+
+    @Test
+    void weightsTheLoaderWouldAllocateAreRefusedAndMappedOnesStillLoad() throws Exception {
+        float[] v = Ref.random(5, 12);
+        Path f = new TestSafetensors().floats("f32", "F32", v, 3, 4).floats("bf16", "BF16", v, 3, 4)
+                .write(dir.resolve("w.safetensors"));
+        System.setProperty("jimeng.memoryLimit", "1");
+        try (SafetensorsFile src = SafetensorsFile.open(f); TensorScope model = TensorScope.detached()) {
+            WeightLoader loader = new WeightLoader(src, model, ElementType.FLOAT32);
+            assertArrayEquals(v, loader.load("f32", 3, 4).toFloatArray(), "a view of the mapping takes no memory");
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> loader.load("bf16", 3, 4));
+            assertTrue(e.getMessage().contains("the weight 'bf16'") && e.getMessage().contains("0 MB of weights"
+                    + " from " + src.origin() + " had been loaded before it"), e.getMessage());
+            WeightLoader narrow = new WeightLoader(src, model, ElementType.BFLOAT16);
+            assertThrows(InsufficientMemoryException.class, () -> narrow.load("f32", 3, 4));
+            assertEquals(1, model.size(), "nothing was allocated for the refused weights");
+        }
+    }
+
+    @Test
+    void libtorchRunningOutOfMemoryIsReportedAndTheJvmLivesOn() throws Exception {
+        // a 10 GB address space: the JVM, libtorch and MKL fit, an 8.6 GB tensor does not
+        ChildJvm.Result r = ChildJvm.run(OutOfMemoryProbe.class, Map.of(), List.of("-Xmx512m"), 10L << 20, 120);
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("REFUSED libtorch ran out of memory (DefaultCPUAllocator: can't allocate"
+                + " memory: you tried to allocate 8589934588 bytes."), r.output());
+        assertTrue(r.output().contains("STILL ALIVE 3.0"), r.output());
+        assertNull(InsufficientMemoryException.fromNative(new IllegalArgumentException("shape mismatch"), "-"));
+    }
+}
