@@ -170,7 +170,8 @@ class BlockPathsTest {
         }
     }
 
-    private static void assertWithin(float[] expected, float[] actual, double rel) {
+    /** Every difference within {@code rel} of the largest expected magnitude. */
+    static void assertWithin(float[] expected, float[] actual, double rel) {
         double err = 0;
         double scale = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -180,7 +181,8 @@ class BlockPathsTest {
         assertTrue(err <= rel * scale, "max difference " + err + " over max " + scale);
     }
 
-    private static Tensor random(SplittableRandom rnd, long... shape) {
+    /** Uniform in ±1.5, row-major. */
+    static Tensor random(SplittableRandom rnd, long... shape) {
         int n = 1;
         for (long d : shape) {
             n *= (int) d;

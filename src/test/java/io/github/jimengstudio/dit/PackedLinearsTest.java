@@ -1,5 +1,7 @@
 package io.github.jimengstudio.dit;
 
+import static io.github.jimengstudio.dit.BlockPathsTest.assertWithin;
+import static io.github.jimengstudio.dit.BlockPathsTest.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -76,28 +78,6 @@ class PackedLinearsTest {
 
     private static Linear linear(ZImageTransformer m, String name) {
         return m.linears().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static void assertWithin(float[] expected, float[] actual, double rel) {
-        double err = 0;
-        double scale = 0;
-        for (int i = 0; i < expected.length; i++) {
-            err = Math.max(err, Math.abs(expected[i] - actual[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        assertTrue(err <= rel * scale, "max difference " + err + " over max " + scale);
-    }
-
-    private static Tensor random(SplittableRandom rnd, long... shape) {
-        int n = 1;
-        for (long d : shape) {
-            n *= (int) d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextDouble(-1.5, 1.5);
-        }
-        return Tensor.of(v, shape);
     }
 
     @Test
