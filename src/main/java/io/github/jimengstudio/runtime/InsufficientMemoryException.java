@@ -48,8 +48,8 @@ public class InsufficientMemoryException extends RuntimeException {
             if (lower.contains("allocate memory") || lower.contains("not enough memory")
                     || lower.contains("out of memory")) {
                 // "[enforce fail at alloc_cpu.cpp:119] err == 0. DefaultCPUAllocator: can't allocate memory: ..."
-                String line = m.strip().lines().findFirst().orElse(m).replaceFirst("\\[enforce fail[^]]*]\\s*[^.]*\\.\\s*",
-                        "");
+                String line = m.strip().lines().findFirst().orElse(m)
+                        .replaceFirst("\\[enforce fail[^]]*]\\s*[^.]*\\.\\s*", "");
                 InsufficientMemoryException e = new InsufficientMemoryException("libtorch ran out of memory (" + line
                         + "). " + advice, -1, -1);
                 e.initCause(error);
