@@ -43,17 +43,19 @@ public class InsufficientMemoryException extends RuntimeException {
             if (t instanceof InsufficientMemoryException e) {
                 return e;
             }
-            String m = String.valueOf(t.getMessage());
-            String lower = m.toLowerCase(java.util.Locale.ROOT);
-            if (lower.contains("allocate memory") || lower.contains("not enough memory")
-                    || lower.contains("out of memory")) {
-                // "[enforce fail at alloc_cpu.cpp:119] err == 0. DefaultCPUAllocator: can't allocate memory: ..."
-                String line = m.strip().lines().findFirst().orElse(m)
-                        .replaceFirst("\\[enforce fail[^]]*]\\s*[^.]*\\.\\s*", "");
-                InsufficientMemoryException e = new InsufficientMemoryException("libtorch ran out of memory (" + line
-                        + "). " + advice, -1, -1);
-                e.initCause(error);
-                return e;
+            // a TorchScript call reports "The following operation failed ..." first and the cause lines below
+            for (String line : String.valueOf(t.getMessage()).lines().toList()) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.contains("allocate memory") || lower.contains("not enough memory")
+                        || lower.contains("out of memory")) {
+                    // "[enforce fail at alloc_cpu.cpp:119] err == 0. DefaultCPUAllocator: can't allocate memory: ..."
+                    String what = line.strip().replaceFirst("^RuntimeError:\\s*", "")
+                            .replaceFirst("\\[enforce fail[^]]*]\\s*[^.]*\\.\\s*", "");
+                    InsufficientMemoryException e = new InsufficientMemoryException("libtorch ran out of memory ("
+                            + what + "). " + advice, -1, -1);
+                    e.initCause(error);
+                    return e;
+                }
             }
         }
         return null;

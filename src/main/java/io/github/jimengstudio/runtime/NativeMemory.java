@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Native-memory hygiene: glibc's {@code malloc_trim} (through JNA) and the process's resident size. libtorch frees
@@ -53,40 +55,47 @@ public final class NativeMemory {
     }
 
     /**
-     * Memory this process can still take: what the system reports available (Linux {@code MemAvailable}, lowered
-     * to the room left under a cgroup v2 limit; elsewhere the free memory the JVM sees), and no more than the room
-     * left under the {@code jimeng.memoryLimit} setting (a cap on this process's resident size, e.g. {@code 12g},
-     * {@code 800m} or bytes) when it is set. -1 when nothing can tell.
+     * Memory this process can still take: Linux's {@code MemAvailable}, lowered to the room left under the
+     * process's cgroup limits, and to the room left under the {@code jimeng.memoryLimit} setting (a cap on this
+     * process's own memory, not counting mapped files, e.g. {@code 12g}, {@code 800m} or bytes) when it is set.
+     * -1 where the system cannot tell (not Linux): there is no check then, as macOS and Windows do not kill a
+     * process for an allocation, and their "free" figures leave out memory they would give back.
      */
     public static long availableBytes() {
-        long available = systemAvailableBytes();
+        long available = meminfoKb("MemAvailable:");
+        if (available < 0) {
+            return -1;
+        }
+        available = tighter(available * 1024, cgroupRoom(Path.of("/proc/self/cgroup"), Path.of("/sys/fs/cgroup")));
         long limit = memoryLimit();
         if (limit > 0) {
-            long rss = residentBytes();
-            long room = Math.max(0, limit - Math.max(rss, 0));
-            available = available < 0 ? room : Math.min(available, room);
+            available = Math.min(available, Math.max(0, limit - Math.max(0, ownBytes())));
         }
         return available;
     }
 
     /**
-     * Memory every check leaves free, for the operating system, Fiji and what an estimate cannot foresee: 1 GiB, or
-     * a tenth of a smaller machine.
+     * Memory every check leaves free, for the operating system, Fiji and what an estimate cannot foresee: 1 GiB,
+     * or a tenth of a smaller machine (or of a smaller {@code jimeng.memoryLimit}).
      */
     public static long reserveBytes() {
-        long total = physicalBytes();
+        long total = tighter(physicalBytes(), memoryLimit());
         return total > 0 ? Math.min(1L << 30, total / 10) : 1L << 30;
     }
 
     /**
      * Refuses an allocation of {@code bytes} that would leave less than {@link #reserveBytes()} free, before it
-     * is made; {@code what} names it in the message ("the weight 'x'"). Passes when the free memory is unknown.
+     * is made; {@code what} names it in the message ("the weight 'x'"). Memory libtorch has freed but glibc still
+     * holds is handed back first. Passes where the free memory is unknown.
      */
     public static void require(long bytes, String what) {
         if (bytes <= 0) {
             return;
         }
         long available = availableBytes();
+        if (available >= 0 && bytes > available - reserveBytes() && trim()) {
+            available = availableBytes();
+        }
         if (available < 0) {
             return;
         }
@@ -124,23 +133,29 @@ public final class NativeMemory {
                 + " number of bytes");
     }
 
-    private static long systemAvailableBytes() {
-        long available = meminfoKb("MemAvailable:");
-        if (available >= 0) {
-            available *= 1024;
-            long cgroupRoom = cgroupRoom();
-            return cgroupRoom >= 0 ? Math.min(available, cgroupRoom) : available;
-        }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
-            return os.getFreeMemorySize();
-        }
-        return -1;
+    /**
+     * This process's own resident memory: anonymous and shared-memory pages, not the pages of mapped files (a
+     * float32 checkpoint viewed zero-copy is the page cache's, which the system reclaims); -1 where unknown.
+     */
+    static long ownBytes() {
+        long anon = statusKb("RssAnon:");
+        long shmem = statusKb("RssShmem:");
+        return anon < 0 ? -1 : (anon + Math.max(0, shmem)) * 1024;
     }
 
     /** A {@code /proc/meminfo} field in kB, or -1. */
     private static long meminfoKb(String field) {
+        return procFieldKb(Path.of("/proc/meminfo"), field);
+    }
+
+    /** A {@code /proc/self/status} field in kB, or -1. */
+    private static long statusKb(String field) {
+        return procFieldKb(Path.of("/proc/self/status"), field);
+    }
+
+    private static long procFieldKb(Path file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(field)) {
                     return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
                 }
@@ -152,59 +167,65 @@ public final class NativeMemory {
     }
 
     /**
-     * Room under this process's cgroup memory limits (its own group's and every ancestor's, the tightest; cgroup v2
-     * or v1): a limit less what its group uses, not counting the group's file cache (which the kernel reclaims
-     * before killing anything); -1 without a limit.
+     * Room under the memory limits of the cgroups {@code procCgroup} names (its own group's and every ancestor's,
+     * the tightest; cgroup v2 under {@code root}, v1 under {@code root/memory}): a limit less what its group uses,
+     * not counting the group's file cache (which the kernel reclaims before killing anything); -1 without a limit.
+     * A level whose files cannot be read is skipped, not the limits found elsewhere.
      */
-    private static long cgroupRoom() {
+    static long cgroupRoom(Path procCgroup, Path root) {
+        List<String> lines;
         try {
-            long room = -1;
-            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-                String[] f = line.split(":", 3);
-                if (f.length < 3) {
-                    continue;
-                }
-                if (f[0].equals("0") && f[1].isEmpty()) {
-                    room = tighter(room, groupRoom(Path.of("/sys/fs/cgroup"), f[2], "memory.max", "memory.current",
-                            "file "));
-                } else if (java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
-                    room = tighter(room, groupRoom(Path.of("/sys/fs/cgroup/memory"), f[2], "memory.limit_in_bytes",
-                            "memory.usage_in_bytes", "total_cache "));
-                }
-            }
-            return room;
+            lines = Files.readAllLines(procCgroup);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+        long room = -1;
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3) {
+                continue;
+            }
+            if (f[0].equals("0") && f[1].isEmpty()) {
+                room = tighter(room, groupRoom(root, f[2], "memory.max", "memory.current", "file "));
+            } else if (Arrays.asList(f[1].split(",")).contains("memory")) {
+                room = tighter(room, groupRoom(root.resolve("memory"), f[2], "memory.limit_in_bytes",
+                        "memory.usage_in_bytes", "total_cache "));
+            }
+        }
+        return room;
     }
 
+    /** The smaller of two sizes where -1 means "none". */
     private static long tighter(long a, long b) {
         return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     /** The tightest room along the group's path up to {@code root}; -1 when no level has a limit. */
-    private static long groupRoom(Path root, String group, String limitFile, String usageFile, String cacheKey)
-            throws IOException {
+    private static long groupRoom(Path root, String group, String limitFile, String usageFile, String cacheKey) {
         long room = -1;
         for (Path dir = root.resolve(group.replaceFirst("^/", "")).normalize(); dir != null && dir.startsWith(root);
                 dir = dir.getParent()) {
-            Path limitPath = dir.resolve(limitFile);
-            if (!Files.isReadable(limitPath)) {
-                continue;
-            }
-            String limit = Files.readString(limitPath).strip();
-            // v2 says "max"; v1 says a number near 2^63 for no limit
-            if (limit.equals("max") || Long.parseLong(limit) >= Long.MAX_VALUE / 2) {
-                continue;
-            }
-            long used = Long.parseLong(Files.readString(dir.resolve(usageFile)).strip());
-            long cache = 0;
-            for (String stat : Files.readAllLines(dir.resolve("memory.stat"))) {
-                if (stat.startsWith(cacheKey)) {
-                    cache = Long.parseLong(stat.substring(cacheKey.length()).strip());
+            try {
+                Path limitPath = dir.resolve(limitFile);
+                if (!Files.isReadable(limitPath)) {
+                    continue;
                 }
+                String limit = Files.readString(limitPath).strip();
+                // v2 says "max"; v1 says a number near 2^63 for no limit
+                if (limit.equals("max") || Long.parseLong(limit) >= Long.MAX_VALUE / 2) {
+                    continue;
+                }
+                long used = Long.parseLong(Files.readString(dir.resolve(usageFile)).strip());
+                long cache = 0;
+                for (String stat : Files.readAllLines(dir.resolve("memory.stat"))) {
+                    if (stat.startsWith(cacheKey)) {
+                        cache = Long.parseLong(stat.substring(cacheKey.length()).strip());
+                    }
+                }
+                room = tighter(room, Math.max(0, Long.parseLong(limit) - (used - cache)));
+            } catch (IOException | RuntimeException e) {
+                // this level cannot be read: the others still count
             }
-            room = tighter(room, Math.max(0, Long.parseLong(limit) - (used - cache)));
         }
         return room;
     }

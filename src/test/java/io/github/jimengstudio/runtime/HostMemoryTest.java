@@ -42,9 +42,12 @@ class HostMemoryTest {
         assertEquals(800L << 20, NativeMemory.memoryLimit());
         System.setProperty("jimeng.memoryLimit", "123456");
         assertEquals(123456, NativeMemory.memoryLimit());
-        long rss = NativeMemory.residentBytes();
-        System.setProperty("jimeng.memoryLimit", String.valueOf(rss + (4L << 30)));
+        long own = NativeMemory.ownBytes();
+        assertTrue(own > 0 && own <= NativeMemory.residentBytes(), "own memory: resident, less mapped files");
+        System.setProperty("jimeng.memoryLimit", String.valueOf(own + (4L << 30)));
         assertTrue(NativeMemory.availableBytes() <= 4L << 30, "at most the room left under the limit");
+        System.setProperty("jimeng.memoryLimit", "2g");
+        assertEquals((2L << 30) / 10, NativeMemory.reserveBytes(), "a tenth of a smaller limit is kept free");
         System.setProperty("jimeng.memoryLimit", "1"); // below what this JVM already uses: nothing is free
         assertEquals(0, NativeMemory.availableBytes());
         System.setProperty("jimeng.memoryLimit", "lots");
@@ -86,12 +89,44 @@ class HostMemoryTest {
 
     @Test
     void libtorchRunningOutOfMemoryIsReportedAndTheJvmLivesOn() throws Exception {
-        // a 10 GB address space: the JVM, libtorch and MKL fit, an 8.6 GB tensor does not
+        // a 10 GB address space: the JVM, libtorch and MKL fit, two 8.6 GB tensors do not
         ChildJvm.Result r = ChildJvm.run(OutOfMemoryProbe.class, Map.of(), List.of("-Xmx512m"), 10L << 20, 120);
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("REFUSED libtorch ran out of memory (DefaultCPUAllocator: can't allocate"
                 + " memory: you tried to allocate 8589934588 bytes."), r.output());
         assertTrue(r.output().contains("STILL ALIVE 3.0"), r.output());
         assertNull(InsufficientMemoryException.fromNative(new IllegalArgumentException("shape mismatch"), "-"));
+    }
+
+    @Test
+    void cgroupLimitsAreReadAlongTheGroupsPathV2AndV1() throws Exception {
+        Path root = dir.resolve("cgroup");
+        // v2: a limit on the parent (1 MB, 600 kB used of which 100 kB file cache), none on the leaf
+        write(root.resolve("a/memory.max"), "1000000");
+        write(root.resolve("a/memory.current"), "600000");
+        write(root.resolve("a/memory.stat"), "anon 500000\nfile 100000\n");
+        write(root.resolve("a/b/memory.max"), "max");
+        Path v2 = write(dir.resolve("v2"), "0::/a/b\n");
+        assertEquals(500_000, NativeMemory.cgroupRoom(v2, root));
+        // v1: the leaf says "no limit" (2^63 - 4096), its parent has 2 MB with 1.5 MB used, 0.5 MB of it cache
+        write(root.resolve("memory/docker/x/memory.limit_in_bytes"), "9223372036854771712");
+        write(root.resolve("memory/docker/memory.limit_in_bytes"), "2000000");
+        write(root.resolve("memory/docker/memory.usage_in_bytes"), "1500000");
+        write(root.resolve("memory/docker/memory.stat"), "cache 1\ntotal_cache 500000\n");
+        Path v1 = write(dir.resolve("v1"), "4:memory:/docker/x\n3:cpuset:/\n");
+        assertEquals(1_000_000, NativeMemory.cgroupRoom(v1, root));
+        Path both = write(dir.resolve("both"), "4:memory:/docker/x\n0::/a/b\n");
+        assertEquals(500_000, NativeMemory.cgroupRoom(both, root), "the tightest of all");
+        // an unreadable level is skipped; the other level's limit still counts
+        write(root.resolve("a/b/memory.max"), "garbage");
+        assertEquals(500_000, NativeMemory.cgroupRoom(v2, root));
+        Path none = write(dir.resolve("none"), "0::/\n");
+        assertEquals(-1, NativeMemory.cgroupRoom(none, dir.resolve("empty")));
+        assertEquals(-1, NativeMemory.cgroupRoom(dir.resolve("missing"), root));
+    }
+
+    private static Path write(Path file, String text) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        return java.nio.file.Files.writeString(file, text);
     }
 }
