@@ -347,12 +347,21 @@ public final class ZImageTransformer implements AutoCloseable {
 
     /**
      * About the native memory a forward pass over {@code batch} items of {@code imageTokens} image and
-     * {@code captionTokens} caption tokens takes at its peak beyond the weights: a block's live activations (the
-     * token stream, q, k and v and their attention layout, the feed-forward's hidden pair), padded as the pass pads.
+     * {@code captionTokens} caption tokens takes at its peak beyond the weights, padded as the pass pads.
      */
     public long activationBytes(int batch, long imageTokens, long captionTokens) {
         long tokens = imageTokens + Math.floorMod(-imageTokens, 32) + captionTokens + Math.floorMod(-captionTokens, 32);
-        return batch * tokens * (12L * config.dim() + 3L * config.ffnHidden()) * computeType.byteSize();
+        return blockWorkingBytes(config, batch * tokens);
+    }
+
+    /**
+     * The peak of a block's live activations over {@code rows} tokens: the attention half holds about 11 rows of
+     * dim (input, normed input, q, k, v, their float32 heads-first copy, output and its token-major copy), the
+     * feed-forward half about 4 of dim and 2 of the hidden width. Counted in float32, which the bfloat16 pass also
+     * uses for its q/k/v copy and norms.
+     */
+    static long blockWorkingBytes(ZImageTransformerConfig c, long rows) {
+        return rows * Math.max(11L * c.dim(), 4L * c.dim() + 2L * c.ffnHidden()) * Float.BYTES;
     }
 
     /**

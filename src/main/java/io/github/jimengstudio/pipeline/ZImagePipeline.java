@@ -571,6 +571,10 @@ public final class ZImagePipeline implements AutoCloseable {
             load(c, type, device);
         } catch (InsufficientMemoryException e) {
             throw new InsufficientMemoryException(memoryAdvice(c, wanted) + " " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // libtorch's own failure, e.g. a GPU without room for the network
+            InsufficientMemoryException oom = InsufficientMemoryException.fromNative(e, memoryAdvice(c, wanted));
+            throw oom != null ? oom : e;
         }
         publishResidency();
     }
@@ -627,13 +631,16 @@ public final class ZImagePipeline implements AutoCloseable {
     /** What to change when a network does not fit in the free memory where the plan puts it. */
     private String memoryAdvice(Component c, Placement wanted) {
         List<String> options = new ArrayList<>();
-        if (!wanted.device().isCuda() && runtime.gpuCount() > 0) {
+        if (wanted.device().isCuda()) {
+            options.add("a memory mode that keeps less on the GPU (Balanced, then Low VRAM)");
+        } else if (gpu != null) {
             options.add("a memory mode that puts it on the GPU");
         }
         if (c != Component.VAE && wanted.precision() != Precision.BFLOAT16) {
             options.add("precision bfloat16 (half the memory; fast on a GPU and on CPUs with AMX, slow on others)");
         }
-        options.add("more free memory (close other programs, or images you no longer need)");
+        options.add(wanted.device().isCuda() ? "closing other programs that use the GPU"
+                : "more free memory (close other programs, or images you no longer need)");
         return "Not enough memory to load the " + c.label() + " (" + wanted + "). Try " + String.join(", or ",
                 options) + ".";
     }

@@ -42,7 +42,7 @@ public final class WeightLoader {
     private final ElementType residency;
     private final ComputeDevice device;
     private final int chunk;
-    /** Host memory this loader has taken so far (zero-copy views of the file mapping not counted). */
+    /** Host memory the weights loaded so far hold (views of the file mapping and GPU weights not counted). */
     private long hostBytesLoaded;
 
     /**
@@ -110,6 +110,14 @@ public final class WeightLoader {
     }
 
     private Tensor read(TensorInfo info, ElementType as) throws IOException {
+        Tensor t = readUncounted(info, as);
+        if (!device.isCuda() && !t.isReadOnly()) { // a read-only tensor views the file mapping
+            hostBytesLoaded += t.numel() * t.type().byteSize();
+        }
+        return t;
+    }
+
+    private Tensor readUncounted(TensorInfo info, ElementType as) throws IOException {
         Tensor.checkShape(info.shape());
         if (info.dtype() == DType.I64 || as == ElementType.INT64) {
             if (info.dtype() != DType.I64 || as != ElementType.INT64) {
@@ -164,7 +172,6 @@ public final class WeightLoader {
             throw new InsufficientMemoryException(e.getMessage() + " " + InsufficientMemoryException.sizeText(
                     hostBytesLoaded) + " of weights from " + source.origin() + " had been loaded before it.", e);
         }
-        hostBytesLoaded += bytes;
     }
 
     /** libtorch reads floats through the pointer directly: it must be a little-endian, 4-byte aligned mapping. */
