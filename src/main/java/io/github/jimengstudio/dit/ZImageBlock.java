@@ -26,6 +26,7 @@ final class ZImageBlock {
     /** diffusers builds the q/k norms with this eps regardless of norm_eps (equal in every real config). */
     private static final double QK_NORM_EPS = 1e-5;
 
+    private final ZImageTransformerConfig config;
     private final int heads;
     private final int headDim;
     private final Linear toQ;
@@ -50,6 +51,7 @@ final class ZImageBlock {
 
     private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
         long d = c.dim();
+        config = c;
         heads = c.nHeads();
         headDim = c.headDim();
         String attn = name + ".attention.";
@@ -78,6 +80,11 @@ final class ZImageBlock {
     /** This block's Linear layers, in checkpoint order. */
     List<Linear> linears() {
         return linears;
+    }
+
+    /** to_q, to_k, to_v, to_out, w1, w2, w3: the linears the one-call block computes (and packs). */
+    List<Linear> projections() {
+        return projections;
     }
 
     static ZImageBlock modulated(WeightLoader w, String name, ZImageTransformerConfig c) throws IOException {
@@ -145,9 +152,15 @@ final class ZImageBlock {
      */
     private SandwichBlockWeights weights(long packRows) {
         List<PackedWeight> packed = new ArrayList<>(projections.size());
+        // the forward's own working memory must stay free: the stage was checked for it before packing began
+        long keepFree = ZImageTransformer.blockWorkingBytes(config, packRows);
         for (Linear l : projections) {
-            PackedWeight p = packRows > 0 ? l.packedFor(packRows) : null;
+            PackedWeight p = packRows > 0 ? l.packedFor(packRows, keepFree) : null;
             if (p == null) {
+                // all or none: copies this block could not use would only take memory
+                if (packRows > 0) {
+                    projections.forEach(Linear::releasePacked);
+                }
                 packed.clear();
                 break;
             }

@@ -78,11 +78,17 @@ public final class ZImageTransformer implements AutoCloseable {
         finalLayer = new FinalLayer(w, c);
         // The blocks' linears are where a float32 CPU forward spends ~3/4 of its time; packed, each GEMM skips
         // re-laying out its weight. Their copies cost about the blocks' linear weights again.
-        long blockLinearBytes = (2L * c.nRefinerLayers() + c.nLayers()) * (4 * d * d + 3 * d * c.ffnHidden())
-                * Float.BYTES;
+        long packBytes = 0;
+        for (List<ZImageBlock> group : List.of(noiseRefiner, contextRefiner, layers)) {
+            for (ZImageBlock b : group) {
+                for (Linear l : b.projections()) {
+                    packBytes += PackedWeight.bytesFor(l.weight());
+                }
+            }
+        }
         packLinears = computeType == ElementType.FLOAT32 && !layers.isEmpty()
-                && PackedWeight.supported(layers.get(0).linears().get(0).weight())
-                && PackedWeight.affordable(blockLinearBytes);
+                && PackedWeight.supported(layers.get(0).projections().get(0).weight())
+                && PackedWeight.affordable(packBytes);
     }
 
     /** Loads the weights in the runtime's compute type (float32 on the CPU, bfloat16 on a GPU). */

@@ -145,10 +145,11 @@ public final class Linear {
     /**
      * The current weight packed for inputs of {@code rows} rows (see {@link PackedWeight}), made on the first call
      * for that count and kept until the count or the weight changes; null where the runtime cannot pack it, or
-     * when the free memory cannot hold the copy (the layer then computes with its plain weight, at a few percent
-     * of speed). Like {@link #replaceWeight}, not to be called while another thread computes with this layer.
+     * when the copy would not leave {@code keepFree} bytes free (the layer then computes with its plain weight, a
+     * few percent slower). Like {@link #replaceWeight}, not to be called while another thread computes with this
+     * layer.
      */
-    public synchronized PackedWeight packedFor(long rows) {
+    public synchronized PackedWeight packedFor(long rows, long keepFree) {
         Tensor w = weight;
         if (packed != null && packed.fits(w, rows)) {
             return packed;
@@ -158,10 +159,15 @@ public final class Linear {
             return null;
         }
         try {
-            packed = PackedWeight.pack(w, rows);
+            packed = PackedWeight.pack(w, rows, keepFree);
         } catch (InsufficientMemoryException e) {
             return null;
         }
+        return packed;
+    }
+
+    /** The packed copy this layer holds now (for whichever row count), or null; makes none. */
+    public synchronized PackedWeight packed() {
         return packed;
     }
 

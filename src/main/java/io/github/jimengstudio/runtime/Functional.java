@@ -36,9 +36,13 @@ public final class Functional {
         Tensor weight = packed.weight();
         long[] ws = requireLinearInput(x, weight);
         long rows = x.numel() / ws[1];
-        if (x.type() != weight.type() || !packed.fits(weight, rows)) {
-            throw new IllegalArgumentException("linear: a weight packed for " + packed.rows() + " rows cannot take "
-                    + x + " (" + rows + " rows)");
+        if (x.type() != weight.type()) {
+            throw new IllegalArgumentException("linear: a " + x.type() + " input for a " + weight.type()
+                    + " packed weight");
+        }
+        if (!packed.fits(weight, rows)) {
+            throw new IllegalArgumentException("linear: " + (packed.isClosed() ? "the packed weight is closed"
+                    : "a weight packed for " + packed.rows() + " rows cannot take " + x + " (" + rows + " rows)"));
         }
         return Tensor.fromHelper(helper().call("linear_packed", x.array(), weight.array(),
                 new PtNDArray[] {packed.array()}, 0L, rows), x.type());
@@ -391,9 +395,11 @@ public final class Functional {
         // copy made from that weight for this row count may go.
         PtNDArray[] pws = new PtNDArray[packed.size()];
         for (int p = 0; p < pws.length; p++) {
-            if (!packed.get(p).fits(layer[p], rows)) {
-                throw new IllegalArgumentException("sandwichBlock: the packed " + names[p] + " was not made from"
-                        + " this weight for " + rows + " rows (it was for " + packed.get(p).rows() + ")");
+            PackedWeight pw = packed.get(p);
+            if (!pw.fits(layer[p], rows)) {
+                throw new IllegalArgumentException("sandwichBlock: the packed " + names[p] + (pw.isClosed()
+                        ? " is closed" : " was not made from this weight for " + rows + " rows (it was for "
+                        + pw.rows() + ")"));
             }
             pws[p] = packed.get(p).array();
         }

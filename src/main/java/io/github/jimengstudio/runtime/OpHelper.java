@@ -210,7 +210,7 @@ final class OpHelper {
      * plain GEMM call repeats. libtorch itself falls back to the plain weight when the rows differ. Only libtorch
      * builds with MKL (x86-64) have these ops; elsewhere the module is built with {@link #PLAIN_LINEAR}.
      */
-    private static final String PACKED_LINEAR = """
+    static final String PACKED_LINEAR = """
               def linear_packed(self: __torch__.Ops, x: Tensor, w: Tensor, pw: List[Tensor], i: int, rows: int) -> Tensor:
                 if len(pw) == 0:
                   return torch.linear(x, w, None)
@@ -220,7 +220,7 @@ final class OpHelper {
             """;
 
     /** {@link #PACKED_LINEAR} for libtorch builds without MKL: no packing, plain linears. */
-    private static final String PLAIN_LINEAR = """
+    static final String PLAIN_LINEAR = """
               def linear_packed(self: __torch__.Ops, x: Tensor, w: Tensor, pw: List[Tensor], i: int, rows: int) -> Tensor:
                 return torch.linear(x, w, None)
             """;
@@ -230,13 +230,14 @@ final class OpHelper {
     private final Path file;
     private final PtSymbolBlock module;
     private final PtNDManager manager;
-    private final boolean packing;
+    /** Why this module has no packed linears (libtorch's refusal of the MKL ops), or null when it has them. */
+    private final String noPacking;
 
-    private OpHelper(Path file, PtSymbolBlock module, PtNDManager manager, boolean packing) {
+    private OpHelper(Path file, PtSymbolBlock module, PtNDManager manager, String noPacking) {
         this.file = file;
         this.module = module;
         this.manager = manager;
-        this.packing = packing;
+        this.noPacking = noPacking;
     }
 
     Path file() {
@@ -245,23 +246,33 @@ final class OpHelper {
 
     /** Whether this module can pack linear weights ({@code pack_linear}; libtorch built with MKL). */
     boolean canPackLinears() {
-        return packing;
+        return noPacking == null;
+    }
+
+    /** "packed linears", or "plain linears" and libtorch's reason, for reports. */
+    String linearsDescription() {
+        return noPacking == null ? "packed linears" : "plain linears: " + noPacking;
     }
 
     /**
      * Writes the module into {@code dir} unless an identical file is already there, then loads it: the version
-     * with packed linears, or, where libtorch lacks MKL's ops, the plain one.
+     * with packed linears, or, where libtorch refuses MKL's ops (builds without MKL), the plain one.
      */
     static OpHelper load(Path dir, PtNDManager manager) {
+        return load(dir, manager, PACKED_LINEAR);
+    }
+
+    /** {@link #load(Path, PtNDManager)} trying {@code packedLinear} as the packed-linear methods. */
+    static OpHelper load(Path dir, PtNDManager manager, String packedLinear) {
         try {
-            return load(dir, manager, true);
+            return load(dir, manager, packedLinear, null);
         } catch (TorchRuntimeException e) {
-            return load(dir, manager, false);
+            return load(dir, manager, PLAIN_LINEAR, firstLine(e.getCause() != null ? e.getCause() : e));
         }
     }
 
-    static OpHelper load(Path dir, PtNDManager manager, boolean packing) {
-        byte[] bytes = moduleBytes(packing);
+    private static OpHelper load(Path dir, PtNDManager manager, String linearMethods, String noPacking) {
+        byte[] bytes = moduleBytes(linearMethods);
         Path file = dir.resolve("ops-" + sha256(bytes).substring(0, 16) + ".pt");
         try {
             ensureWritten(dir, file, bytes);
@@ -271,7 +282,7 @@ final class OpHelper {
         }
         try {
             PtSymbolBlock module = JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
-            return new OpHelper(file, module, manager, packing);
+            return new OpHelper(file, module, manager, noPacking);
         } catch (RuntimeException e) {
             throw new TorchRuntimeException("libtorch refused the op helper " + file + ": " + firstLine(e)
                     + ". Jimeng Studio needs libtorch " + TorchRuntime.LIBTORCH_SERIES + "x.", e);
@@ -305,25 +316,20 @@ final class OpHelper {
         }
     }
 
-    /** The module with packed linears, as {@link #moduleBytes(boolean)}. */
-    static byte[] moduleBytes() {
-        return moduleBytes(true);
-    }
-
-    /** The module's source, with or without the packed-linear methods. */
-    static String script(boolean packing) {
-        return SCRIPT.replace("  %PACKED_LINEAR%\n", packing ? PACKED_LINEAR : PLAIN_LINEAR);
+    /** The module's source with {@code linearMethods} ({@link #PACKED_LINEAR} or {@link #PLAIN_LINEAR}). */
+    static String script(String linearMethods) {
+        return SCRIPT.replace("  %PACKED_LINEAR%\n", linearMethods);
     }
 
     /** The module as a zip; byte-for-byte reproducible (fixed timestamps), so its hash names its content. */
-    static byte[] moduleBytes(boolean packing) {
+    static byte[] moduleBytes(String linearMethods) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 stored(zip, ROOT + "/data.pkl", dataPickle());
                 stored(zip, ROOT + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
                 stored(zip, ROOT + "/version", "10\n".getBytes(StandardCharsets.US_ASCII));
-                stored(zip, ROOT + "/code/__torch__.py", script(packing).getBytes(StandardCharsets.UTF_8));
+                stored(zip, ROOT + "/code/__torch__.py", script(linearMethods).getBytes(StandardCharsets.UTF_8));
             }
             return out.toByteArray();
         } catch (IOException e) {

@@ -10,9 +10,11 @@ import java.util.Locale;
  * memory and must be made again when the row count changes; it only pays for a weight used many times at one row
  * count, as the transformer's are across the steps of a generation.
  *
- * <p>The packed data is opaque (a libtorch "mkldnn" tensor): nothing may read it but the one-call block, and it
- * only ever goes there next to the weight it was made from ({@link #fits}); its dimensions are not checked again
- * in native code. Not owned by any {@link TensorScope}: the holder closes it.
+ * <p>The packed data is opaque (a libtorch "mkldnn" tensor): only the packed linears read it
+ * ({@link Functional#linear(Tensor, PackedWeight)} and the one-call block), and only next to the weight it was made
+ * from and for its row count ({@link #fits}), as native code reads it with that weight's dimensions and no check
+ * of its own. Not owned by any {@link TensorScope}: the holder closes it, never while a forward may use it (the
+ * pipeline's lock orders both).
  */
 public final class PackedWeight implements AutoCloseable {
 
@@ -32,11 +34,17 @@ public final class PackedWeight implements AutoCloseable {
                 && TorchRuntime.get().helper().canPackLinears();
     }
 
+    /** {@link #pack(Tensor, long, long)} keeping nothing free beyond the reserve. */
+    public static PackedWeight pack(Tensor weight, long rows) {
+        return pack(weight, rows, 0);
+    }
+
     /**
      * Packs {@code weight} [out, in] for inputs of {@code rows} rows; refused where {@link #supported} is false,
-     * and with an {@link InsufficientMemoryException} when the copy would not fit in the free memory.
+     * and with an {@link InsufficientMemoryException} when the copy would not leave {@code keepFree} bytes (e.g. the
+     * forward pass's working memory) beyond the reserve.
      */
-    public static PackedWeight pack(Tensor weight, long rows) {
+    public static PackedWeight pack(Tensor weight, long rows, long keepFree) {
         if (!supported(weight)) {
             throw new IllegalArgumentException("cannot pack " + weight + " on this runtime: packed weights are"
                     + " float32 matrices on a CPU with libtorch's MKL ops");
@@ -44,7 +52,7 @@ public final class PackedWeight implements AutoCloseable {
         if (rows < 1 || weight.dim(0) < 1 || weight.dim(1) < 1) {
             throw new IllegalArgumentException("cannot pack " + weight + " for " + rows + " rows");
         }
-        NativeMemory.require(weight.dim(0) * weight.dim(1) * Float.BYTES, "a packed copy of " + weight);
+        NativeMemory.require(bytesFor(weight) + Math.max(0, keepFree), "a packed copy of " + weight);
         return new PackedWeight(weight, rows, TorchRuntime.get().helper().call("pack_linear", weight.array(), rows));
     }
 
@@ -77,13 +85,23 @@ public final class PackedWeight implements AutoCloseable {
         return packed != null && w == weight && m == rows && !w.isClosed();
     }
 
+    /** True once closed (or when the weight it came from is). */
+    public boolean isClosed() {
+        return packed == null || weight.isClosed();
+    }
+
     public long rows() {
         return rows;
     }
 
     /** The native memory this copy holds, about the weight's own size. */
     public long bytes() {
-        return weight.dim(0) * weight.dim(1) * Float.BYTES;
+        return bytesFor(weight);
+    }
+
+    /** The native memory a packed copy of the float32 matrix {@code weight} holds. */
+    public static long bytesFor(Tensor weight) {
+        return weight.numel() * Float.BYTES;
     }
 
     PtNDArray array() {

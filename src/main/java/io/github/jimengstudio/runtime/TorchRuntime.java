@@ -341,7 +341,7 @@ public final class TorchRuntime {
                 + ", offline " + setting("ai.djl.offline", "ai.djl.offline")
                 + ", DJL cache " + setting("DJL_CACHE_DIR", "DJL_CACHE_DIR")
                 + ", op helper " + helper.file().getFileName()
-                + (helper.canPackLinears() ? " (packed linears)" : " (no MKL: plain linears)")
+                + " (" + helper.linearsDescription() + ")"
                 + (setting("PYTORCH_LIBRARY_PATH", "PYTORCH_LIBRARY_PATH") != null
                         ? ", PYTORCH_LIBRARY_PATH " + setting("PYTORCH_LIBRARY_PATH", "PYTORCH_LIBRARY_PATH") : "")
                 + (setting("PYTORCH_VERSION", "PYTORCH_VERSION") != null

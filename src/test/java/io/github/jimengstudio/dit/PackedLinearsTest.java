@@ -49,15 +49,33 @@ class PackedLinearsTest {
                     assertWithin(b.get(i).toFloatArray(), a.get(i).toFloatArray(), 1e-5);
                 }
             }
-            // A main block's linears see 2 items of 32 image + 64 caption tokens: 192 rows. A forward at that count
-            // keeps the copies it finds (a forward at another count would have replaced them).
+            // Every block linear now holds a copy for the last forward's rows: 2 items of 32 image tokens (8x8 and
+            // 6x8 latents, padded) in the noise refiner, of 64 caption tokens (40 and 9, padded to the longer) in the
+            // context refiner, and of both in the main layers.
+            int blockLinears = 0;
+            for (Linear l : packed.linears()) {
+                long rows = l.name().startsWith("noise_refiner.") ? 2 * 32
+                        : l.name().startsWith("context_refiner.") ? 2 * 64
+                        : l.name().startsWith("layers.") ? 2 * (32 + 64) : -1;
+                if (rows < 0 || l.name().contains("adaLN")) {
+                    assertTrue(l.packed() == null, l.name() + " is not a block projection");
+                    continue;
+                }
+                blockLinears++;
+                assertTrue(l.packed() != null && l.packed().fits(l.weight(), rows), l.name() + " for " + rows);
+            }
+            assertEquals(7 * (2 * tiny.nRefinerLayers() + tiny.nLayers()), blockLinears);
+            // a forward at the same count keeps them; at another, they are replaced
             Linear toQ = linear(packed, "layers.0.attention.to_q");
-            PackedWeight kept = toQ.packedFor(2 * (32 + 64));
+            PackedWeight kept = toQ.packed();
             packed.forward(latents, t, captions);
-            assertSame(kept, toQ.packedFor(2 * (32 + 64)));
-            assertTrue(kept.fits(toQ.weight(), 2 * (32 + 64)));
-            assertNotSame(kept, toQ.packedFor(32 + 64), "another token count, another copy");
-            assertFalse(kept.fits(toQ.weight(), 2 * (32 + 64)), "which replaces it");
+            assertSame(kept, toQ.packed());
+            packed.forward(latents, t, List.of(captions.get(0), captions.get(0)));
+            assertSame(kept, toQ.packed(), "the same padded count");
+            packed.forward(latents.subList(0, 1), new float[] {0.3f}, captions.subList(0, 1));
+            assertNotSame(kept, toQ.packed(), "one item: another count, another copy");
+            assertTrue(kept.isClosed(), "which replaces it");
+            assertTrue(toQ.packed().fits(toQ.weight(), 32 + 64));
         } finally {
             restore(before);
         }

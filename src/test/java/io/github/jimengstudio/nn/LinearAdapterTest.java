@@ -82,30 +82,37 @@ class LinearAdapterTest {
                 TensorScope s = TensorScope.open()) {
             Linear lin = Linear.load(new WeightLoader(f, weights, ElementType.FLOAT32), "layers.0.feed_forward.w1",
                     128, 341, false);
-            PackedWeight p = lin.packedFor(10);
+            PackedWeight p = lin.packedFor(10, 0);
             assertSame(lin.weight(), p.weight());
-            assertSame(p, lin.packedFor(10), "made once for a row count");
-            PackedWeight other = lin.packedFor(12);
-            assertFalse(p.fits(lin.weight(), 10), "the copy for the old count is freed");
+            assertSame(p, lin.packedFor(10, 0), "made once for a row count");
+            assertSame(p, lin.packed());
+            PackedWeight other = lin.packedFor(12, 0);
+            assertTrue(p.isClosed(), "the copy for the old count is freed");
             assertEquals(12, other.rows());
 
             Tensor fused = lin.weight().mul(2f);
             Tensor base = lin.replaceWeight(fused);
-            assertFalse(other.fits(base, 12), "a replaced weight's copy is freed with it");
-            assertSame(fused, lin.packedFor(12).weight(), "the new weight is packed on demand");
-            PackedWeight ofFused = lin.packedFor(12);
-            lin.reloadWeight().close();
-            assertFalse(ofFused.fits(fused, 12));
-            assertArrayEquals(f.floats("layers.0.feed_forward.w1.weight"), lin.packedFor(12).weight().toFloatArray());
+            assertTrue(other.isClosed() && !base.isClosed(), "a replaced weight's copy is freed with it");
+            assertNull(lin.packed(), "none until asked for");
+            PackedWeight ofFused = lin.packedFor(12, 0);
+            assertSame(fused, ofFused.weight(), "the new weight is packed on demand");
+            Tensor replaced = lin.reloadWeight();
+            assertSame(fused, replaced);
+            assertTrue(ofFused.isClosed() && !replaced.isClosed(), "reloading frees the fused weight's copy");
+            replaced.close();
+            assertArrayEquals(f.floats("layers.0.feed_forward.w1.weight"),
+                    lin.packedFor(12, 0).weight().toFloatArray());
+            PackedWeight last = lin.packed();
             lin.releasePacked();
-            assertFalse(lin.packedFor(12).fits(base, 12));
+            assertTrue(last.isClosed());
+            assertNull(lin.packed());
 
             Linear bf16 = new Linear("bf16", lin.weight().to(ElementType.BFLOAT16), null);
-            assertNull(bf16.packedFor(12), "only float32 weights are packed");
-            lin.releasePacked();
+            assertNull(bf16.packedFor(12, 0), "only float32 weights are packed");
+            assertNull(lin.packedFor(12, Long.MAX_VALUE / 4), "not when the memory to keep free would go");
             System.setProperty("jimeng.memoryLimit", "1"); // no free memory: the layer computes unpacked
             try {
-                assertNull(lin.packedFor(12));
+                assertNull(lin.packedFor(12, 0));
             } finally {
                 System.clearProperty("jimeng.memoryLimit");
             }

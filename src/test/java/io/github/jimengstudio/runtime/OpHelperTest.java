@@ -49,12 +49,12 @@ class OpHelperTest {
         OpHelper h = OpHelper.load(dir, TorchRuntime.get().manager());
         Files.write(h.file(), new byte[] {'P', 'K', 0, 0});
         OpHelper fixed = OpHelper.load(dir, TorchRuntime.get().manager());
-        assertArrayEquals(OpHelper.moduleBytes(), Files.readAllBytes(fixed.file()));
+        assertArrayEquals(OpHelper.moduleBytes(OpHelper.PACKED_LINEAR), Files.readAllBytes(fixed.file()));
     }
 
     @Test
     void aChangedModuleGetsANewFileAndOldVersionsAgeOut() throws Exception {
-        byte[] current = OpHelper.moduleBytes();
+        byte[] current = OpHelper.moduleBytes(OpHelper.PACKED_LINEAR);
         byte[] changed = current.clone();
         changed[changed.length - 30] ^= 1;
         assertNotEquals(OpHelper.sha256(current), OpHelper.sha256(changed));

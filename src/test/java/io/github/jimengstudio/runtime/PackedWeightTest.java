@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.pytorch.engine.PtNDArray;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Packed linear weights (MKL's packed GEMM layout, on this x86-64 CPU runtime): the same products as the plain
@@ -161,16 +164,23 @@ class PackedWeightTest {
     }
 
     @Test
-    void theModuleWithoutMklOpsLoadsAndHasNoPacking(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        assertFalse(OpHelper.script(false).contains("ops.mkl"));
-        assertTrue(OpHelper.script(true).contains("ops.mkl._mkl_linear"));
-        OpHelper plain = OpHelper.load(dir, TorchRuntime.get().manager(), false);
+    void whereLibtorchRefusesTheMklOpsThePlainModuleLoads(@TempDir Path dir) {
+        assertFalse(OpHelper.script(OpHelper.PLAIN_LINEAR).contains("ops.mkl"));
+        assertTrue(OpHelper.script(OpHelper.PACKED_LINEAR).contains("ops.mkl._mkl_linear"));
+        assertTrue(OpHelper.load(dir, TorchRuntime.get().manager()).canPackLinears());
+        assertEquals("packed linears", OpHelper.load(dir, TorchRuntime.get().manager()).linearsDescription());
+        // a libtorch without MKL knows no mkl:: ops; an op no build has stands in for that here
+        OpHelper plain = OpHelper.load(dir, TorchRuntime.get().manager(),
+                OpHelper.PACKED_LINEAR.replace("ops.mkl._mkl_linear", "ops.mkl._no_such_linear"));
         assertFalse(plain.canPackLinears());
+        assertTrue(plain.linearsDescription().startsWith("plain linears: ")
+                && plain.linearsDescription().contains("mkl::_no_such_linear"), plain.linearsDescription());
         Tensor x = Tensor.of(Ref.random(60, 3 * 4), 3, 4);
         Tensor w = weight(61, 5, 4);
         assertClose(Functional.linear(x, w, null).toFloatArray(), Tensor.wrap(plain.call("linear_packed", x.array(),
-                w.array(), new ai.djl.pytorch.engine.PtNDArray[0], 0L, 3L), ElementType.FLOAT32).toFloatArray(), 1e-6,
+                w.array(), new PtNDArray[0], 0L, 3L), ElementType.FLOAT32).toFloatArray(), 1e-6,
                 "the plain module's linears");
-        assertTrue(OpHelper.load(dir, TorchRuntime.get().manager()).canPackLinears());
+        assertThrows(IllegalArgumentException.class, () -> plain.call("pack_linear", w.array(), 3L),
+                "the plain module has no packing");
     }
 }
