@@ -48,6 +48,8 @@ final class ZImageBlock {
     private final List<Linear> projections;
     /** The projections, then adaLN_modulation when the block has it. */
     private final List<Linear> linears;
+    /** The row count the free memory could not hold this block's packed copies for, or -1. */
+    private long packingRefusedFor = -1;
 
     private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
         long d = c.dim();
@@ -154,12 +156,15 @@ final class ZImageBlock {
         List<PackedWeight> packed = new ArrayList<>(projections.size());
         // the forward's own working memory must stay free: the stage was checked for it before packing began
         long keepFree = ZImageTransformer.blockWorkingBytes(config, packRows);
+        boolean pack = packRows > 0 && packRows != packingRefusedFor;
         for (Linear l : projections) {
-            PackedWeight p = packRows > 0 ? l.packedFor(packRows, keepFree) : null;
+            PackedWeight p = pack ? l.packedFor(packRows, keepFree) : null;
             if (p == null) {
-                // all or none: copies this block could not use would only take memory
-                if (packRows > 0) {
+                if (pack) {
+                    // all or none: copies this block could not use would only take memory; and no new attempt
+                    // (each measures the free memory) until the row count changes
                     projections.forEach(Linear::releasePacked);
+                    packingRefusedFor = packRows;
                 }
                 packed.clear();
                 break;

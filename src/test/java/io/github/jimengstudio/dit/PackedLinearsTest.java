@@ -81,6 +81,33 @@ class PackedLinearsTest {
         }
     }
 
+    @Test
+    void withoutFreeMemoryBlocksComputeUnpackedAndTryAgainAtTheNextTokenCount() throws Exception {
+        ZImageTransformerConfig tiny = ZImageTransformerConfig.read(Golden.file("transformer-tiny/config.json"));
+        try (SafetensorsFile file = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"));
+                ZImageTransformer m = ZImageTransformer.load(file, tiny, ElementType.FLOAT32);
+                TensorScope s = TensorScope.open()) {
+            SplittableRandom rnd = new SplittableRandom(6);
+            List<Tensor> latents = List.of(random(rnd, 16, 1, 8, 8));
+            List<Tensor> captions = List.of(random(rnd, 7, 64));
+            float[] t = {0.4f};
+            float[] expected;
+            System.setProperty("jimeng.memoryLimit", "1");
+            try {
+                expected = m.forward(latents, t, captions).get(0).toFloatArray();
+            } finally {
+                System.clearProperty("jimeng.memoryLimit");
+            }
+            Linear toQ = linear(m, "layers.0.attention.to_q");
+            assertTrue(m.linears().stream().allMatch(l -> l.packed() == null), "no copies, none half made");
+            assertWithin(expected, m.forward(latents, t, captions).get(0).toFloatArray(), 1e-5);
+            assertTrue(toQ.packed() == null, "not retried at the refused count");
+            m.forward(List.of(random(rnd, 16, 1, 16, 16)), t, captions); // 64 image tokens, not 32
+            assertTrue(toQ.packed() != null && toQ.packed().fits(toQ.weight(), 64 + 32), "retried at a new one");
+        }
+    }
+
     private static ZImageTransformer loadWithout(SafetensorsFile file, ZImageTransformerConfig c) throws Exception {
         System.setProperty("jimeng.packedWeights", "false");
         return ZImageTransformer.load(file, c, ElementType.FLOAT32);
