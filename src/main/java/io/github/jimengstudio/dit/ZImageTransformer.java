@@ -6,6 +6,7 @@ import io.github.jimengstudio.nn.RmsNorm;
 import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.NativeMemory;
 import io.github.jimengstudio.runtime.PackedWeight;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -119,8 +121,11 @@ public final class ZImageTransformer implements AutoCloseable {
         ZImageWeightNames.check(named, config);
         TensorScope weights = TensorScope.detached();
         try (DeviceScope on = DeviceScope.use(device)) {
-            return new ZImageTransformer(new WeightLoader(named, weights, computeType, device), config, computeType,
-                    weights);
+            WeightLoader loader = new WeightLoader(named, weights, computeType, device);
+            // all at once, before the first of many gigabytes is read
+            NativeMemory.require(loader.hostBytes(ZImageWeightNames.shapes(config).keySet()), "the transformer's"
+                    + " weights (" + computeType.name().toLowerCase(Locale.ROOT) + " on " + device + ")");
+            return new ZImageTransformer(loader, config, computeType, weights);
         } catch (IOException | RuntimeException e) {
             weights.close();
             throw e;

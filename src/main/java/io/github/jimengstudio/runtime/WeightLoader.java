@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Collection;
 
 /**
  * Turns named weights of a {@link WeightSource} into tensors on one device, owned by a model's
@@ -68,6 +69,25 @@ public final class WeightLoader {
         this.residency = residency;
         this.device = device;
         this.chunk = chunk;
+    }
+
+    /**
+     * The host memory loading {@code names} takes here, as {@link #load} allocates it: none for float32 files held
+     * in float32 on the CPU (views of the file mapping) or on a GPU, else each tensor at the residency's size. For
+     * checking that a whole network fits ({@link NativeMemory#require}) before its first weight is read.
+     */
+    public long hostBytes(Collection<String> names) throws IOException {
+        if (device.isCuda()) {
+            return 0;
+        }
+        long bytes = 0;
+        for (String name : names) {
+            TensorInfo info = source.info(name);
+            if (info.dtype() != DType.I64 && !(info.dtype() == DType.F32 && residency == ElementType.FLOAT32)) {
+                bytes += info.numel() * residency.byteSize();
+            }
+        }
+        return bytes;
     }
 
     /** Loads onto the current device in its compute type (float32 on CPU, bfloat16 on CUDA). */

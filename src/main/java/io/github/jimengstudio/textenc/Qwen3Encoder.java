@@ -5,6 +5,7 @@ import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ComputeDevice;
 import io.github.jimengstudio.runtime.DeviceScope;
 import io.github.jimengstudio.runtime.ElementType;
+import io.github.jimengstudio.runtime.NativeMemory;
 import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.runtime.TorchRuntime;
@@ -13,6 +14,7 @@ import io.github.jimengstudio.tensor.WeightSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Qwen3 as Z-Image reads it: token embeddings, then decoder layers 0 .. n−2, and the raw (not normed) output of
@@ -70,6 +72,15 @@ public final class Qwen3Encoder implements AutoCloseable {
         TensorScope weights = TensorScope.detached();
         try {
             WeightLoader load = new WeightLoader(source, weights, computeType, device);
+            // all at once, before the first of many gigabytes is read (the embedding table is read from the file)
+            List<String> loaded = new ArrayList<>();
+            for (String canonical : Qwen3WeightNames.expectedShapes(config).keySet()) {
+                if (Qwen3WeightNames.usedByForward(canonical, config) && !canonical.equals(Qwen3WeightNames.EMBED)) {
+                    loaded.add(names.name(canonical));
+                }
+            }
+            NativeMemory.require(load.hostBytes(loaded), "the text encoder's weights ("
+                    + computeType.name().toLowerCase(Locale.ROOT) + " on " + device + ")");
             TokenEmbedding embed = new TokenEmbedding(source, names.name(Qwen3WeightNames.EMBED));
             List<Qwen3DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i <= config.lastLayerUsed(); i++) {

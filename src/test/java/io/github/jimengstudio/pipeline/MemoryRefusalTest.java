@@ -30,7 +30,7 @@ class MemoryRefusalTest {
         assertTrue(e.getMessage().startsWith("Not enough memory to load the text encoder (float32 on cpu). Try"
                 + " precision bfloat16 (half the memory; fast on a GPU and on CPUs with AMX, slow on others), or more"
                 + " free memory (close other programs, or images you no longer need). Not enough memory for the"
-                + " weight '"), e.getMessage());
+                + " text encoder's weights (float32 on cpu): it needs "), e.getMessage());
     }
 
     @Test
