@@ -576,6 +576,8 @@ class JimengServiceTest {
         assertTrue(report.contains("libtorch 2.7.1"), report);
         assertTrue(report.contains("Model (not loaded yet)"), report);
         assertTrue(report.contains("LoRA folder: " + Golden.file("lora-tiny")), report);
+        assertTrue(report.contains("(packed linears)") && report.matches("(?s).*Free memory: \\d+ MB, of which \\d+ MB"
+                + " is kept in reserve by the checks.*"), report);
         String loras = (String) run(RefreshLorasCommand.class, Map.of()).getOutput("loras");
         assertTrue(loras.contains("peft"), loras);
         jimeng.generate(small(3));
