@@ -26,7 +26,6 @@ final class ZImageBlock {
     /** diffusers builds the q/k norms with this eps regardless of norm_eps (equal in every real config). */
     private static final double QK_NORM_EPS = 1e-5;
 
-    private final ZImageTransformerConfig config;
     private final int heads;
     private final int headDim;
     private final Linear toQ;
@@ -53,7 +52,6 @@ final class ZImageBlock {
 
     private ZImageBlock(WeightLoader w, String name, ZImageTransformerConfig c, boolean modulated) throws IOException {
         long d = c.dim();
-        config = c;
         heads = c.nHeads();
         headDim = c.headDim();
         String attn = name + ".attention.";
@@ -101,16 +99,17 @@ final class ZImageBlock {
      * @param x     [B, S, dim]
      * @param mask  boolean key mask [B, 1, 1, S] (true = attend), or null when every item fills S
      * @param adaln the timestep conditioning [B, adaln_dim]; ignored (may be null) for unmodulated blocks
-     * @param pack  whether the one-call block computes its linears with packed weights ({@link PackedWeight}),
-     *              made for this input's row count on first use and kept
+     * @param packKeepFree negative: the block's linears compute with their plain weights; else with packed copies
+     *              ({@link PackedWeight}), made for this input's row count on first use and kept, so long as they
+     *              leave this much memory free (the whole forward pass's working memory)
      */
-    Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln, boolean pack) {
+    Tensor forward(Tensor x, Rotary rope, Tensor mask, Tensor adaln, long packKeepFree) {
         try (TensorScope s = TensorScope.open()) {
             Tensor modulation = adaLNModulation == null ? null : adaLNModulation.forward(adaln).unsqueeze(1);
             List<List<LowRankUpdate>> updates = normQ == null ? null : lowRankUpdates();
             if (updates != null) {
-                return s.keep(Functional.sandwichBlock(x, weights(pack ? x.dim(0) * x.dim(1) : 0), modulation,
-                        rope.cos(), rope.sin(), mask, updates));
+                return s.keep(Functional.sandwichBlock(x, weights(packKeepFree < 0 ? 0 : x.dim(0) * x.dim(1),
+                        packKeepFree), modulation, rope.cos(), rope.sin(), mask, updates));
             }
             // Op by op: adapters that are not low-rank terms add to the linears' outputs here, and blocks without
             // q/k norm.
@@ -150,26 +149,26 @@ final class ZImageBlock {
 
     /**
      * The current weights (a fused LoRA replaces them) for the one-call block, with the projections packed for
-     * inputs of {@code packRows} rows when that is positive and the runtime can pack them.
+     * inputs of {@code packRows} rows, when that is positive and the copies leave {@code keepFree} bytes free.
      */
-    private SandwichBlockWeights weights(long packRows) {
+    private SandwichBlockWeights weights(long packRows, long keepFree) {
         List<PackedWeight> packed = new ArrayList<>(projections.size());
-        // the forward's own working memory must stay free: the stage was checked for it before packing began
-        long keepFree = ZImageTransformer.blockWorkingBytes(config, packRows);
-        boolean pack = packRows > 0 && packRows != packingRefusedFor;
-        for (Linear l : projections) {
-            PackedWeight p = pack ? l.packedFor(packRows, keepFree) : null;
-            if (p == null) {
-                if (pack) {
-                    // all or none: copies this block could not use would only take memory; and no new attempt
-                    // (each measures the free memory) until the row count changes
+        if (packRows > 0 && packRows == packingRefusedFor) {
+            // no new attempt (each measures the free memory) until the row count changes; copies for another
+            // count would only take memory
+            projections.forEach(Linear::releasePacked);
+        } else if (packRows > 0) {
+            for (Linear l : projections) {
+                PackedWeight p = l.packedFor(packRows, keepFree);
+                if (p == null) {
+                    // all or none: copies this block could not use would only take memory
                     projections.forEach(Linear::releasePacked);
                     packingRefusedFor = packRows;
+                    packed.clear();
+                    break;
                 }
-                packed.clear();
-                break;
+                packed.add(p);
             }
-            packed.add(p);
         }
         List<Tensor> w = new ArrayList<>(projections.size());
         for (int i = 0; i < projections.size(); i++) {

@@ -187,6 +187,9 @@ public final class ZImageTransformer implements AutoCloseable {
         for (Tensor in : captions) {
             checkOnDevice(in, "caption features");
         }
+        // Packed copies made during the pass must leave its peak free: the main layers', the widest blocks.
+        long packKeepFree = packLinears ? blockWorkingBytes(config,
+                batch * layouts.stream().mapToLong(TokenLayout::unifiedLength).max().orElse(0)) : -1;
         try (DeviceScope on = DeviceScope.use(device); TensorScope s = TensorScope.open()) {
             Tensor c = tEmbedder.forward(t, computeType, tr);
             tr.record("t_embedder.out", c);
@@ -204,7 +207,7 @@ public final class ZImageTransformer implements AutoCloseable {
             Tensor xMask = keyMask(layouts, TokenLayout::imagePadded);
             for (int i = 0; i < noiseRefiner.size(); i++) {
                 traceInputs(tr, "noise_refiner." + i, x, xMask);
-                x = closing(x, noiseRefiner.get(i).forward(x, xRope, xMask, c, packLinears));
+                x = closing(x, noiseRefiner.get(i).forward(x, xRope, xMask, c, packKeepFree));
                 tr.record("noise_refiner." + i + ".out", x);
             }
 
@@ -223,7 +226,7 @@ public final class ZImageTransformer implements AutoCloseable {
             Tensor capMask = keyMask(layouts, TokenLayout::captionPadded);
             for (int i = 0; i < contextRefiner.size(); i++) {
                 traceInputs(tr, "context_refiner." + i, cap, capMask);
-                cap = closing(cap, contextRefiner.get(i).forward(cap, capRope, capMask, null, packLinears));
+                cap = closing(cap, contextRefiner.get(i).forward(cap, capRope, capMask, null, packKeepFree));
                 tr.record("context_refiner." + i + ".out", cap);
             }
 
@@ -241,7 +244,7 @@ public final class ZImageTransformer implements AutoCloseable {
             Tensor uMask = keyMask(layouts, TokenLayout::unifiedLength);
             for (int i = 0; i < layers.size(); i++) {
                 traceInputs(tr, "layers." + i, u, uMask);
-                u = closing(u, layers.get(i).forward(u, uRope, uMask, c, packLinears));
+                u = closing(u, layers.get(i).forward(u, uRope, uMask, c, packKeepFree));
                 tr.record("layers." + i + ".out", u);
             }
 
@@ -384,12 +387,20 @@ public final class ZImageTransformer implements AutoCloseable {
         return packLinears;
     }
 
-    /** Frees the weights and their packed copies. */
-    @Override
-    public void close() {
+    /**
+     * Frees the blocks' packed copies (the next forward makes them again): for a caller that needs their memory,
+     * e.g. for the VAE's working memory after the last step.
+     */
+    public void releasePacked() {
         for (Linear l : linears()) {
             l.releasePacked();
         }
+    }
+
+    /** Frees the weights and their packed copies. */
+    @Override
+    public void close() {
+        releasePacked();
         weights.close();
     }
 }

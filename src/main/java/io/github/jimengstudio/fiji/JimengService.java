@@ -411,10 +411,14 @@ public class JimengService extends AbstractService implements SciJavaService {
         Runtime rt = Runtime.getRuntime();
         sb.append(String.format(Locale.ROOT, "Memory: Java heap %d MB used of %d MB max; process resident %d MB%n",
                 (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, NativeMemory.residentBytes() >> 20));
-        long free = NativeMemory.availableBytes();
-        sb.append(free < 0 ? "Free memory: not checked on this system (no allocation is refused beforehand)\n"
-                : String.format(Locale.ROOT, "Free memory: %d MB, of which %d MB is kept in reserve by the checks%n",
-                        free >> 20, NativeMemory.reserveBytes() >> 20));
+        try {
+            long free = NativeMemory.availableBytes();
+            sb.append(free < 0 ? "Free memory: not checked on this system (no allocation is refused beforehand)\n"
+                    : String.format(Locale.ROOT, "Free memory: %d MB, of which %d MB is kept in reserve by the"
+                            + " checks%n", free >> 20, NativeMemory.reserveBytes() >> 20));
+        } catch (IllegalArgumentException e) {
+            sb.append("Free memory: ").append(e.getMessage()).append('\n');
+        }
         return sb.toString();
     }
 

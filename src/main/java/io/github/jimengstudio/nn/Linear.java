@@ -160,7 +160,11 @@ public final class Linear {
         }
         try {
             packed = PackedWeight.pack(w, rows, keepFree);
-        } catch (InsufficientMemoryException e) {
+        } catch (RuntimeException e) {
+            // refused beforehand, or libtorch itself ran out (where nothing is checked beforehand, off Linux)
+            if (InsufficientMemoryException.fromNative(e, "") == null) {
+                throw e;
+            }
             return null;
         }
         return packed;

@@ -568,7 +568,14 @@ public final class ZImagePipeline implements AutoCloseable {
         ComputeDevice device = wanted.device();
         unload(c);
         try {
-            load(c, type, device);
+            try {
+                load(c, type, device);
+            } catch (InsufficientMemoryException e) {
+                if (!releasePackedCopies()) {
+                    throw e;
+                }
+                load(c, type, device); // the transformer's packed copies may have held what was missing
+            }
         } catch (InsufficientMemoryException e) {
             throw new InsufficientMemoryException(memoryAdvice(c, wanted) + " " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -617,15 +624,34 @@ public final class ZImagePipeline implements AutoCloseable {
      * Refuses a stage whose working memory on the CPU would not fit in the free memory, before it starts (the
      * loaded networks stay; the generation stops with nothing lost).
      */
-    private static void requireWorkingMemory(long bytes, String network, GenerationRequest request) {
+    private void requireWorkingMemory(long bytes, String network, GenerationRequest request) {
+        String what = network + "'s working memory at " + request.width() + " x " + request.height();
         try {
-            NativeMemory.require(bytes, network + "'s working memory at " + request.width() + " x "
-                    + request.height());
+            try {
+                NativeMemory.require(bytes, what);
+            } catch (InsufficientMemoryException e) {
+                if (!releasePackedCopies()) {
+                    throw e;
+                }
+                NativeMemory.require(bytes, what);
+            }
         } catch (InsufficientMemoryException e) {
             throw new InsufficientMemoryException(e.getMessage() + " Try a smaller size"
                     + (request.usesGuidance() ? ", guidance 0 (one pass per step instead of two)" : "")
                     + ", or more free memory (close other programs, or images you no longer need).", e);
         }
+    }
+
+    /**
+     * Frees the transformer's packed weight copies (it makes them again when memory allows), before refusing a
+     * load or a stage for want of memory; false when it holds none that could be freed. Under the lock.
+     */
+    private boolean releasePackedCopies() {
+        if (transformer == null || !transformer.packsLinears()) {
+            return false;
+        }
+        transformer.releasePacked();
+        return true;
     }
 
     /** What to change when a network does not fit in the free memory where the plan puts it. */

@@ -140,7 +140,7 @@ public final class NativeMemory {
     static long ownBytes() {
         long anon = statusKb("RssAnon:");
         long shmem = statusKb("RssShmem:");
-        return anon < 0 ? -1 : (anon + Math.max(0, shmem)) * 1024;
+        return anon < 0 ? residentBytes() : (anon + Math.max(0, shmem)) * 1024; // kernels before 4.5: all of it
     }
 
     /** A {@code /proc/meminfo} field in kB, or -1. */
@@ -203,7 +203,9 @@ public final class NativeMemory {
     /** The tightest room along the group's path up to {@code root}; -1 when no level has a limit. */
     private static long groupRoom(Path root, String group, String limitFile, String usageFile, String cacheKey) {
         long room = -1;
-        for (Path dir = root.resolve(group.replaceFirst("^/", "")).normalize(); dir != null && dir.startsWith(root);
+        Path leaf = root.resolve(group.replaceFirst("^/", "")).normalize();
+        // a group outside this namespace's root ("/../x") shows as the root itself
+        for (Path dir = leaf.startsWith(root) ? leaf : root; dir != null && dir.startsWith(root);
                 dir = dir.getParent()) {
             try {
                 Path limitPath = dir.resolve(limitFile);

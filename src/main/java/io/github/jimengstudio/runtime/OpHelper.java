@@ -267,7 +267,12 @@ final class OpHelper {
         try {
             return load(dir, manager, packedLinear, null);
         } catch (TorchRuntimeException e) {
-            return load(dir, manager, PLAIN_LINEAR, firstLine(e.getCause() != null ? e.getCause() : e));
+            try {
+                return load(dir, manager, PLAIN_LINEAR, firstLine(e.getCause() != null ? e.getCause() : e));
+            } catch (TorchRuntimeException plain) {
+                plain.addSuppressed(e);
+                throw plain;
+            }
         }
     }
 

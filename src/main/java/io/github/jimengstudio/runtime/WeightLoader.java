@@ -83,7 +83,9 @@ public final class WeightLoader {
         long bytes = 0;
         for (String name : names) {
             TensorInfo info = source.info(name);
-            if (info.dtype() != DType.I64 && !(info.dtype() == DType.F32 && residency == ElementType.FLOAT32)) {
+            boolean mapped = info.dtype() == DType.F32 && residency == ElementType.FLOAT32
+                    && canMapZeroCopy(source.data(name));
+            if (info.dtype() != DType.I64 && !mapped) {
                 bytes += info.numel() * residency.byteSize();
             }
         }
