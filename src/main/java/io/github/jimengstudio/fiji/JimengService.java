@@ -413,7 +413,7 @@ public class JimengService extends AbstractService implements SciJavaService {
                 (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20, NativeMemory.residentBytes() >> 20));
         try {
             long free = NativeMemory.availableBytes();
-            sb.append(free < 0 ? "Free memory: not checked on this system (no allocation is refused beforehand)\n"
+            sb.append(free < 0 ? "Free memory: not checked (not Linux, or jimeng.memoryChecks=false)\n"
                     : String.format(Locale.ROOT, "Free memory: %d MB, of which %d MB is kept in reserve by the"
                             + " checks%n", free >> 20, NativeMemory.reserveBytes() >> 20));
         } catch (IllegalArgumentException e) {

@@ -59,9 +59,13 @@ public final class NativeMemory {
      * process's cgroup limits, and to the room left under the {@code jimeng.memoryLimit} setting (a cap on this
      * process's own memory, not counting mapped files, e.g. {@code 12g}, {@code 800m} or bytes) when it is set.
      * -1 where the system cannot tell (not Linux): there is no check then, as macOS and Windows do not kill a
-     * process for an allocation, and their "free" figures leave out memory they would give back.
+     * process for an allocation, and their "free" figures leave out memory they would give back. Also -1 when
+     * {@code jimeng.memoryChecks=false} turns the checks off (e.g. to run into swap on purpose).
      */
     public static long availableBytes() {
+        if ("false".equalsIgnoreCase(System.getProperty("jimeng.memoryChecks", "").strip())) {
+            return -1;
+        }
         long available = meminfoKb("MemAvailable:");
         if (available < 0) {
             return -1;

@@ -27,6 +27,7 @@ class HostMemoryTest {
     @AfterEach
     void clearLimit() {
         System.clearProperty("jimeng.memoryLimit");
+        System.clearProperty("jimeng.memoryChecks");
     }
 
     @Test
@@ -67,6 +68,9 @@ class HostMemoryTest {
                 + " free"), e.getMessage());
         assertEquals(3_000_000_000L, e.neededBytes());
         assertEquals(0, e.availableBytes());
+        System.setProperty("jimeng.memoryChecks", "false"); // the user's way out, e.g. into swap on purpose
+        assertEquals(-1, NativeMemory.availableBytes());
+        NativeMemory.require(3_000_000_000L, "the test's 3 GB");
     }
 
     @Test
