@@ -31,7 +31,8 @@ public final class PipelineMemoryBench {
             long start = System.nanoTime();
             for (int i = 1; i <= n; i++) {
                 GenerationRequest r = GenerationRequest.builder("a red fox in the snow, watercolor, take " + i)
-                        .size(256, 256).steps(4).seed(i).guidance(i % 5 == 0 ? 3.0 : 0.0).build();
+                        // sizes, prompt lengths and guidance change: packed weight copies are remade and freed
+                        .size(i % 3 == 0 ? 192 : 256, 256).steps(4).seed(i).guidance(i % 5 == 0 ? 3.0 : 0.0).build();
                 p.generate(r);
                 long rss = NativeMemory.residentBytes();
                 if (i == 10) {
