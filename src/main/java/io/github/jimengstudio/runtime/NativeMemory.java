@@ -96,19 +96,20 @@ public final class NativeMemory {
         if (bytes <= 0) {
             return;
         }
+        long reserve = reserveBytes();
         long available = availableBytes();
-        if (available >= 0 && bytes > available - reserveBytes() && trim()) {
+        if (available >= 0 && bytes > available - reserve && trim()) {
             available = availableBytes();
         }
         if (available < 0) {
             return;
         }
-        long usable = Math.max(0, available - reserveBytes());
+        long usable = Math.max(0, available - reserve);
         if (bytes > usable) {
             throw new InsufficientMemoryException("Not enough memory for " + what + ": it needs "
                     + InsufficientMemoryException.sizeText(bytes) + " and " + InsufficientMemoryException.sizeText(
                     usable) + " is free (" + InsufficientMemoryException.sizeText(available) + " available, "
-                    + InsufficientMemoryException.sizeText(reserveBytes()) + " kept in reserve).", bytes, usable);
+                    + InsufficientMemoryException.sizeText(reserve) + " kept in reserve).", bytes, usable);
         }
     }
 
@@ -238,16 +239,7 @@ public final class NativeMemory {
 
     /** Resident set size in bytes (Linux {@code /proc/self/status}), or -1 where unavailable. */
     public static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    String kb = line.substring(6).trim().split("\\s+")[0];
-                    return Long.parseLong(kb) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+        long kb = statusKb("VmRSS:");
+        return kb < 0 ? -1 : kb * 1024;
     }
 }
