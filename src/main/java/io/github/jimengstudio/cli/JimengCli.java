@@ -8,6 +8,7 @@ import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.GenerationTimings;
 import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.ModelLocation;
+import io.github.jimengstudio.pipeline.ModelSearch;
 import io.github.jimengstudio.pipeline.ModelNotFoundException;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.ProgressListener;

@@ -33,6 +33,17 @@ class ModelSearchTest extends TinyLayoutTest {
     }
 
     @Test
+    void jimengModelComesFirstThenTheFrontEndsOwnFolderThenFijiInstallsAndCaches() {
+        Path home = Path.of("/home/u");
+        ModelSearch search = new ModelSearch(Map.of("JIMENG_MODEL", "/data/zit", "HF_HOME", "/hf"), home);
+        List<Path> places = search.places(Path.of("/opt/MyFiji.app/models"));
+        assertEquals(List.of(Path.of("/data/zit"), Path.of("/opt/MyFiji.app/models"),
+                Path.of("/home/u/Fiji.app/models")), places.subList(0, 3));
+        assertTrue(places.contains(Path.of("/hf/hub")), places.toString());
+        assertEquals(Path.of("/home/u/Fiji.app/models"), new ModelSearch(Map.of(), home).places().get(0));
+    }
+
+    @Test
     void searchReturnsTheFirstCompleteLayout() throws Exception {
         Path incomplete = layouts.comfyModels(tmp.resolve("comfy"), "diffusion_models", "text_encoders");
         Path hf = layouts.hfFolder(tmp.resolve("hf"));
