@@ -18,10 +18,10 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = JimengCommand.MENU + "Generate Image...")
 public class GenerateImageCommand extends JimengCommand {
 
-    @Parameter(label = "Prompt", style = "text area")
+    @Parameter(label = "Prompt", style = "text area", columns = 40)
     private String prompt;
 
-    @Parameter(label = "Negative prompt", required = false, description = "Used only with guidance above 0.")
+    @Parameter(label = "Negative prompt", required = false, columns = 40, description = "Used only with guidance above 0.")
     private String negative_prompt = "";
 
     @Parameter(label = "Width (px)", min = "64", max = "4096", stepSize = "16")
@@ -76,7 +76,8 @@ public class GenerateImageCommand extends JimengCommand {
         }
         GenerationRequest request = b.build();
         if (request.prompt().isBlank()) {
-            throw new IllegalArgumentException("The prompt is empty: describe the picture you want.");
+            throw new IllegalArgumentException("The prompt is empty: describe the picture you want (in a macro: "
+                    + "prompt=[a red fox in the snow]).");
         }
         image = jimeng.toImagePlus(jimeng.generate(request));
     }

@@ -13,7 +13,7 @@ import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ModelLocation;
-import io.github.jimengstudio.pipeline.ModelLocator;
+import io.github.jimengstudio.pipeline.ModelSearch;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
@@ -104,6 +104,8 @@ public class JimengService extends AbstractService implements SciJavaService {
     private LoraLibrary queuedLoraLibrary;
     private final Map<ImagePlus, GenerationRecord> records = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CancellationToken download;
+    /** Failures already logged by a job's reporter, so that the command that waited for it does not log them again. */
+    private final Map<Throwable, Boolean> reported = Collections.synchronizedMap(new WeakHashMap<>());
 
     @Override
     public void initialize() {
@@ -215,15 +217,13 @@ public class JimengService extends AbstractService implements SciJavaService {
         return null;
     }
 
-    /** The model: the chosen folder only, or the first complete one among Fiji's models/ and the usual places. */
+    /**
+     * The model: the chosen folder only, or the first complete one among {@code $JIMENG_MODEL}, Fiji's models/ and
+     * the usual places (the command line's search, with this Fiji's own folder first).
+     */
     public ModelLocation locateModel() throws IOException {
-        ModelLocator locator = new ModelLocator();
-        Optional<Path> chosen = modelFolder();
-        if (chosen.isPresent()) {
-            return locator.locate(chosen.get());
-        }
         Path app = fijiFolder();
-        return locator.search(locator.defaultCandidates(app == null ? null : app.resolve("models")));
+        return new ModelSearch().find(modelFolder().orElse(null), app == null ? null : app.resolve("models"));
     }
 
     /**
@@ -349,6 +349,11 @@ public class JimengService extends AbstractService implements SciJavaService {
             log.warn("Jimeng Studio: unloading the model: " + e.getMessage());
         }
         pipeline = null;
+    }
+
+    /** True when {@code error} ended a generation and was logged then. */
+    boolean wasReported(Throwable error) {
+        return reported.containsKey(error);
     }
 
     /** True when the model is loaded (the next generation starts at once). */
@@ -644,9 +649,10 @@ public class JimengService extends AbstractService implements SciJavaService {
         public void failed(Throwable error) {
             ended = true;
             job.listener().failed(error);
-            String m = error.getMessage() != null ? error.getMessage() : error.toString();
+            String m = ErrorReport.messageOf(error);
             status.warn("Jimeng Studio: " + m);
             log.error("Jimeng Studio: " + m);
+            reported.put(error, Boolean.TRUE);
             publish(Kind.FAILED, null, 0, 0, null, null, m);
         }
     }

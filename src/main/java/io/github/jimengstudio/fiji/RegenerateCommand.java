@@ -19,7 +19,8 @@ public class RegenerateCommand extends JimengCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "New seed", description = "Off: the same picture again. On: a variation.")
+    // Not remembered: a variation chosen once must not turn the next plain Regenerate into one.
+    @Parameter(label = "New seed", persist = false, description = "Off: the same picture again. On: a variation.")
     private boolean new_seed;
 
     @Parameter(type = ItemIO.OUTPUT)

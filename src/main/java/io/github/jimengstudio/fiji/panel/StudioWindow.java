@@ -52,6 +52,8 @@ public final class StudioWindow {
         }
         window.setVisible(true);
         window.toFront();
+        // the user opened the panel to type a prompt: the caret is there at once
+        panel.promptBox().area().requestFocusInWindow();
         return panel;
     }
 
