@@ -2,7 +2,7 @@ package io.github.jimengstudio.lora;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.github.jimengstudio.tensor.JsonLimits;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.tensor.TensorInfo;
 import java.io.IOException;
@@ -137,7 +137,8 @@ public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModif
         }
         Map<String, Double> counts = new HashMap<>();
         try {
-            JsonObject datasets = JsonParser.parseString(freq).getAsJsonObject();
+            // bounded: a tag list nested 20,000 deep must cost the tooltip its trigger words, not the JVM its stack
+            JsonObject datasets = JsonLimits.parseObject(freq, "ss_tag_frequency", "it");
             for (Map.Entry<String, JsonElement> d : datasets.entrySet()) {
                 if (d.getValue().isJsonObject()) {
                     for (Map.Entry<String, JsonElement> t : d.getValue().getAsJsonObject().entrySet()) {

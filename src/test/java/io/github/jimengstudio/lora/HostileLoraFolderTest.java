@@ -1,0 +1,67 @@
+package io.github.jimengstudio.lora;
+
+import static io.github.jimengstudio.testing.Messages.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jimengstudio.tensor.SafetensorsFile;
+import io.github.jimengstudio.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One bad file in the LoRA folder costs that file only: the others stay listed and usable. */
+class HostileLoraFolderTest {
+
+    @TempDir
+    Path dir;
+
+    private static LoraTargets tinyTargets() throws IOException {
+        try (SafetensorsFile model = SafetensorsFile.open(
+                Golden.file("transformer-tiny/diffusion_pytorch_model.safetensors"))) {
+            return LoraTargets.fromWeights(model);
+        }
+    }
+
+    private static TestLoraFiles factors() {
+        return new TestLoraFiles()
+                .put("transformer.layers.0.attention.to_q.lora_A.weight", new float[512], 4, 128)
+                .put("transformer.layers.0.attention.to_q.lora_B.weight", new float[512], 128, 4);
+    }
+
+    @Test
+    void tagFrequencyNested20000DeepCostsOnlyTheTriggerWordsAndTheOtherLorasStayUsable() throws IOException {
+        factors().meta("ss_tag_frequency", "[".repeat(20_000) + "]".repeat(20_000)).write(dir.resolve("deep.safetensors"));
+        Files.copy(Golden.file("lora-tiny/kohya.safetensors"), dir.resolve("good.safetensors"));
+        LoraLibrary lib = new LoraLibrary(dir);
+        lib.rescan();
+        assertEquals(List.of("deep", "good"), lib.entries().stream().map(LoraInfo::name).toList());
+        assertTrue(lib.info("deep").usable(), String.valueOf(lib.info("deep").problem()));
+        assertEquals(List.of(), lib.info("deep").triggerWords());
+        assertEquals(30, lib.load("good", new LoraParser(tinyTargets())).adapters().size());
+    }
+
+    @Test
+    void peftAdapterConfigNestedDeepIsRefusedAsThatLorasProblem() throws IOException {
+        factors().meta(PeftAdapterConfig.METADATA_KEY, "{\"r\":" + "[".repeat(20_000))
+                .write(dir.resolve("deep.safetensors"));
+        LoraLibrary lib = new LoraLibrary(dir);
+        LoraRejectedException e = assertThrows(LoraRejectedException.class,
+                () -> lib.load("deep", new LoraParser(tinyTargets())));
+        assertMentions(e, "lora_adapter_metadata", "nests JSON deeper than 64 levels");
+    }
+
+    @Test
+    void peftAdapterConfigWithValuesOfTheWrongKindIsRefusedAsThatLorasProblem() throws IOException {
+        factors().meta(PeftAdapterConfig.METADATA_KEY, "{\"r\": {\"a\": 1}, \"rank_pattern\": [1]}")
+                .write(dir.resolve("odd.safetensors"));
+        LoraLibrary lib = new LoraLibrary(dir);
+        LoraRejectedException e = assertThrows(LoraRejectedException.class,
+                () -> lib.load("odd", new LoraParser(tinyTargets())));
+        assertMentions(e, "lora_adapter_metadata", "value of the wrong kind");
+    }
+}

@@ -1,0 +1,63 @@
+package io.github.jimengstudio.provenance;
+
+import static io.github.jimengstudio.testing.Messages.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PNGs made to hurt the reader of {@code --from} and Regenerate: each must be refused with a message, quickly. */
+class HostilePngTest {
+
+    @TempDir
+    Path dir;
+
+    /** A 1x1 PNG's bytes with the given chunks (type, data) between IHDR and IEND. */
+    static byte[] png(List<Object[]> chunks) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(b, "IHDR", new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0});
+        for (Object[] c : chunks) {
+            chunk(b, (String) c[0], (byte[]) c[1]);
+        }
+        chunk(b, "IEND", new byte[0]);
+        return b.toByteArray();
+    }
+
+    static void chunk(ByteArrayOutputStream b, String type, byte[] data) throws IOException {
+        b.write(new byte[] {(byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8),
+            (byte) data.length});
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        b.write(t);
+        b.write(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        int v = (int) crc.getValue();
+        b.write(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    }
+
+    /** An uncompressed iTXt chunk's data. */
+    static byte[] itxt(String keyword, String text) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(keyword.getBytes(StandardCharsets.ISO_8859_1));
+        b.writeBytes(new byte[] {0, 0, 0, 0, 0});
+        b.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+        return b.toByteArray();
+    }
+
+    @Test
+    void aRecordNested100000DeepIsRefusedAsUnreadableProvenance() throws IOException {
+        Path file = Files.write(dir.resolve("deep.png"), png(List.<Object[]>of(
+                new Object[] {"iTXt", itxt(ProvenanceCodec.RECORD_KEY, "[".repeat(100_000) + "]".repeat(100_000))})));
+        ProvenanceException e = assertThrows(ProvenanceException.class, () -> ProvenanceCodec.requestFromPng(file));
+        assertMentions(e, "jimeng.record", "cannot be read", "nests JSON deeper than 64 levels");
+    }
+}
