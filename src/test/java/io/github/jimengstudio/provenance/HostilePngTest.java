@@ -1,14 +1,19 @@
 package io.github.jimengstudio.provenance;
 
 import static io.github.jimengstudio.testing.Messages.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.Deflater;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +64,58 @@ class HostilePngTest {
                 new Object[] {"iTXt", itxt(ProvenanceCodec.RECORD_KEY, "[".repeat(100_000) + "]".repeat(100_000))})));
         ProvenanceException e = assertThrows(ProvenanceException.class, () -> ProvenanceCodec.requestFromPng(file));
         assertMentions(e, "jimeng.record", "cannot be read", "nests JSON deeper than 64 levels");
+    }
+
+    /** A zTXt chunk's data whose text is {@code bytes} zero bytes, deflated (16 MB deflate to ~16 kB). */
+    static byte[] ztxtOfZeros(String keyword, int bytes) {
+        Deflater d = new Deflater(9);
+        d.setInput(new byte[bytes]);
+        d.finish();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(keyword.getBytes(StandardCharsets.ISO_8859_1));
+        b.writeBytes(new byte[] {0, 0});
+        byte[] buf = new byte[1 << 16];
+        while (!d.finished()) {
+            b.write(buf, 0, d.deflate(buf));
+        }
+        d.end();
+        return b.toByteArray();
+    }
+
+    @Test
+    void manyZtxtChunksInflatingTo16MbEachAreRefusedAtTheTotalCapNotByRunningOutOfMemory() throws IOException {
+        byte[] bomb = ztxtOfZeros("Comment", (16 << 20) - 1);
+        List<Object[]> chunks = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            chunks.add(new Object[] {"zTXt", bomb});
+        }
+        Path file = Files.write(dir.resolve("bomb.png"), png(chunks));
+        IOException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(IOException.class, () -> PngTextReader.read(file)));
+        assertMentions(e, file.toString(), "more than 64 MB of text");
+    }
+
+    @Test
+    void settingsAreReadFromABombedPngWithoutInflatingTheChunksTheyDoNotNeed() throws IOException {
+        byte[] bomb = ztxtOfZeros("Comment", (16 << 20) - 1);
+        List<Object[]> chunks = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            chunks.add(new Object[] {"zTXt", bomb});
+        }
+        chunks.add(new Object[] {"tEXt", ("parameters\0a fox\nSteps: 4, CFG scale: 0, Seed: 7, Size: 256x256")
+                .getBytes(StandardCharsets.ISO_8859_1)});
+        Path file = Files.write(dir.resolve("bomb-with-settings.png"), png(chunks));
+        assertEquals(Long.valueOf(7), ProvenanceCodec.requestFromPng(file).seed());
+        assertEquals(List.of("parameters"), ProvenanceCodec.readSettingsChunks(file).stream()
+                .map(PngText::keyword).toList());
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ProvenanceCodec.readSettingsChunks(file));
+    }
+
+    @Test
+    void oneChunkInflatingBeyond16MbIsRefusedNamingTheFileAndTheChunk() throws IOException {
+        Path file = Files.write(dir.resolve("big.png"), png(List.<Object[]>of(
+                new Object[] {"zTXt", ztxtOfZeros(ProvenanceCodec.PARAMETERS_KEYWORD, (16 << 20) + 10)})));
+        IOException e = assertThrows(IOException.class, () -> ProvenanceCodec.requestFromPng(file));
+        assertMentions(e, file.toString(), "zTXt chunk 'parameters'", "expands beyond 16 MB");
     }
 }
