@@ -42,6 +42,11 @@ public record ZImageTransformerConfig(
     public static final int ADALN_EMBED_DIM = 256;
     /** Caption and image token runs are each padded to a multiple of this. */
     public static final int SEQ_MULTI_OF = 32;
+    /**
+     * The most positions a RoPE axis may have: 16 times Z-Image-Turbo's longest (1536), far beyond a 4096-pixel
+     * image's 128 patch rows; its tables then take at most a few MB.
+     */
+    public static final int MAX_AXIS_LENGTH = 1 << 16;
     /** Width of the timestep sinusoid. */
     public static final int FREQUENCY_EMBEDDING_SIZE = 256;
     /** Hidden width of the timestep MLP, fixed in the reference code. */
@@ -86,6 +91,12 @@ public record ZImageTransformerConfig(
         }
         int sum = 0;
         for (int i = 0; i < axesDims.length; i++) {
+            // RoPE tables are built for every position of every axis before any weight says otherwise
+            if (axesLens[i] > MAX_AXIS_LENGTH) {
+                throw new IllegalArgumentException("axes_lens " + Arrays.toString(axesLens) + " asks for "
+                        + axesLens[i] + " positions on an axis; at most " + MAX_AXIS_LENGTH + " are supported"
+                        + " (Z-Image-Turbo uses 1536, 512, 512)");
+            }
             if (axesDims[i] <= 0 || axesDims[i] % 2 != 0 || axesLens[i] <= 0) {
                 throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " / axes_lens "
                         + Arrays.toString(axesLens) + ": every axis needs a positive even width and a positive length");

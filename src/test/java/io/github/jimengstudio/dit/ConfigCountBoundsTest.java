@@ -1,0 +1,43 @@
+package io.github.jimengstudio.dit;
+
+import static io.github.jimengstudio.testing.Messages.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.github.jimengstudio.tensor.WeightFileException;
+import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
+import io.github.jimengstudio.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Counts in transformer/config.json are checked against what the checkpoint holds before anything is built. */
+class ConfigCountBoundsTest {
+
+    private static String goldenConfig() throws IOException {
+        return Files.readString(Golden.file("e2e-tiny/model/transformer/config.json"));
+    }
+
+    @Test
+    void aBillionLayersAreRefusedAtOnceNamingTheCountAndWhatTheWeightsHold() throws IOException {
+        ZImageTransformerConfig c = ZImageTransformerConfig.parse(
+                goldenConfig().replaceFirst("\"n_layers\":\\s*\\d+", "\"n_layers\": 1000000000"), "config.json");
+        try (WeightSource w = WeightSources.open(Golden.file("e2e-tiny/model/transformer"))) {
+            WeightFileException e = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(
+                    WeightFileException.class, () -> ZImageWeightNames.check(ZImageWeightNames.canonical(w, c), c)));
+            assertMentions(e, "asks for 1000000004 transformer blocks", "hold only 101 tensors, room for at most 7",
+                    "does not belong to these weights");
+        }
+    }
+
+    @Test
+    void aRopeAxisLongerThanSupportedIsRefusedByTheConfig() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> ZImageTransformerConfig.parse(
+                goldenConfig().replaceFirst("\"axes_lens\":\\s*\\[[^]]*]", "\"axes_lens\": [1000000000, 512, 512]"),
+                "config.json"));
+        assertMentions(e, "config.json: axes_lens [1000000000, 512, 512] asks for 1000000000 positions",
+                "at most 65536");
+    }
+}
