@@ -246,11 +246,36 @@ public final class JimengCli {
             try {
                 library.ensureScanned().resolve(l.name());
             } catch (IllegalArgumentException e) {
+                String whole = colonName(l, library);
+                if (whole != null) {
+                    throw new UsageException("No LoRA named '" + l.name() + "', but there is one named '" + whole
+                            + "': what follows the last ':' is read as the strength, so give it with one, e.g."
+                            + " --lora '" + whole + ":1.0'.");
+                }
                 throw new UsageException(e.getMessage() + " Give the folder that holds it with --lora-dir DIR"
                         + (o.from() != null ? " (" + o.from().getFileName() + " records the LoRAs' names, not their "
                                 + "folder), or other LoRAs with --lora NAME:STRENGTH." : "."));
             }
         }
+    }
+
+    /**
+     * The LoRA the user probably meant when {@code NAME:STRENGTH} split a file name that itself contains a colon
+     * ({@code --lora style:v2} for {@code style:v2.safetensors}), or null when the folder has no such file.
+     */
+    private static String colonName(LoraUse l, LoraLibrary library) {
+        double s = l.strength();
+        List<String> tails = s == Math.rint(s) ? List.of(Long.toString((long) s), Double.toString(s))
+                : List.of(Double.toString(s));
+        for (String tail : tails) {
+            try {
+                library.resolve(l.name() + ":" + tail);
+                return l.name() + ":" + tail;
+            } catch (IllegalArgumentException e) {
+                // not this spelling either
+            }
+        }
+        return null;
     }
 
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */

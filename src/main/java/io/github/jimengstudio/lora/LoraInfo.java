@@ -90,9 +90,18 @@ public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModif
             return new LoraInfo(name, file, size, modified, format, ranks, modules.size(), kinds,
                     triggerWords(meta), baseModel(meta), hint, meta, problem);
         } catch (IOException | RuntimeException e) {
-            return new LoraInfo(name, file, size, modified, LoraFormat.UNKNOWN, new TreeSet<>(), 0, new TreeSet<>(),
-                    List.of(), null, null, Map.of(), "unreadable: " + e.getMessage());
+            return unusable(name, file, size, modified, "unreadable: " + e.getMessage());
         }
+    }
+
+    /** An entry that cannot be used, listed so that the user sees why ({@code problem}). */
+    static LoraInfo unusable(String name, Path file, String problem) {
+        return unusable(name, file, 0, Instant.EPOCH, problem);
+    }
+
+    private static LoraInfo unusable(String name, Path file, long size, Instant modified, String problem) {
+        return new LoraInfo(name, file, size, modified, LoraFormat.UNKNOWN, new TreeSet<>(), 0, new TreeSet<>(),
+                List.of(), null, null, Map.of(), problem);
     }
 
     // The layer kinds of Z-Image, by their separator-free spelling, for a readable summary of any format.

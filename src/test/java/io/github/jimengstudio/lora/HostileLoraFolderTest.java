@@ -64,4 +64,42 @@ class HostileLoraFolderTest {
                 () -> lib.load("odd", new LoraParser(tinyTargets())));
         assertMentions(e, "lora_adapter_metadata", "value of the wrong kind");
     }
+
+    @Test
+    void linkLoopsDanglingLinksAndFifosCostOnlyThemselvesAndAreListedWithTheReason() throws Exception {
+        Files.copy(Golden.file("lora-tiny/kohya.safetensors"), dir.resolve("good.safetensors"));
+        Files.createDirectories(dir.resolve("sub"));
+        Files.createSymbolicLink(dir.resolve("sub/loop"), dir); // the folder inside itself
+        Files.createSymbolicLink(dir.resolve("self.safetensors"), dir.resolve("self.safetensors"));
+        Files.createSymbolicLink(dir.resolve("gone.safetensors"), dir.resolve("nowhere.safetensors"));
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("pipe.safetensors").toString()).start().waitFor());
+        LoraLibrary lib = new LoraLibrary(dir);
+        lib.rescan();
+        assertEquals(List.of("gone", "good", "pipe", "self"), lib.entries().stream().map(LoraInfo::name).toList());
+        assertTrue(lib.info("good").usable());
+        assertEquals(30, lib.load("good", new LoraParser(tinyTargets())).adapters().size());
+        for (String bad : List.of("gone", "pipe", "self")) {
+            LoraInfo info = lib.entries().stream().filter(i -> i.name().equals(bad)).findFirst().orElseThrow();
+            assertTrue(info.problem() != null && info.problem().startsWith("not a LoRA file: it is "), bad + ": "
+                    + info.problem());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.resolve(bad));
+            assertMentions(e, "LoRA '" + bad + "' in " + dir + " cannot be used: not a LoRA file");
+        }
+        assertTrue(lib.entries().stream().filter(i -> i.name().equals("pipe")).findFirst().orElseThrow().problem()
+                .contains("FIFO"));
+        assertTrue(lib.rescan().isEmpty(), "an unchanged refusal is no change");
+    }
+
+    @Test
+    void aLoraFolderThatIsMissingOrAFileIsNamedAsSuchNotAsAMissingLora() throws IOException {
+        Path file = Files.writeString(dir.resolve("loras.txt"), "x");
+        IllegalArgumentException asFile = assertThrows(IllegalArgumentException.class,
+                () -> new LoraLibrary(file).ensureScanned().resolve("style"));
+        assertEquals("No LoRA named 'style': the LoRA folder " + file + " is a file, not a folder.",
+                asFile.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new LoraLibrary(dir.resolve("nope")).ensureScanned().resolve("style"));
+        assertEquals("No LoRA named 'style': the LoRA folder " + dir.resolve("nope") + " does not exist.",
+                missing.getMessage());
+    }
 }
