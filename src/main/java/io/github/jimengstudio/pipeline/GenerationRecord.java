@@ -115,6 +115,16 @@ public record GenerationRecord(GenerationRequest request, String modelIdentity, 
      */
     public static GenerationRecord fromJson(String json) {
         JsonObject o = JsonLimits.parseObject(json, "generation record", "it");
+        try {
+            return fromJson(o);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            // gson's getAs* on a value of another kind (a list where a text belongs, ...)
+            throw new IllegalArgumentException("generation record: a field holds a value of the wrong kind (a list "
+                    + "or object where a text or number belongs, or the reverse); was it edited by hand?", e);
+        }
+    }
+
+    private static GenerationRecord fromJson(JsonObject o) {
         String format = string(o, "format");
         if (!FORMAT.equals(format)) {
             throw new IllegalArgumentException("generation record has format '" + format + "'; this version reads "

@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -199,9 +200,15 @@ public final class ShardedSafetensors implements WeightSource {
                 throw new WeightFileException(indexFile, tensor, "empty tensor name in weight_map");
             }
             if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals(".")
-                    || shard.equals("..")) {
+                    || shard.equals("..") || shard.indexOf('\0') >= 0) {
                 throw new WeightFileException(indexFile, tensor, "shard '" + shard + "' is not a plain file name "
                         + "in the index's folder");
+            }
+            try {
+                Path.of(shard);
+            } catch (InvalidPathException e) {
+                throw new WeightFileException(indexFile, tensor, "shard '" + shard + "' cannot be a file name here ("
+                        + e.getReason() + ")");
             }
             if (map.put(tensor, shard) != null) {
                 throw new WeightFileException(indexFile, tensor, "listed twice in weight_map");
