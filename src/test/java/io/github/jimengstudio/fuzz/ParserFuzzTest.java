@@ -26,6 +26,7 @@ import io.github.jimengstudio.tensor.ShardedSafetensors;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.testing.Fuzz;
 import io.github.jimengstudio.testing.Golden;
+import io.github.jimengstudio.testing.PngChunks;
 import io.github.jimengstudio.textenc.Qwen3Config;
 import io.github.jimengstudio.textenc.TextEncoderException;
 import io.github.jimengstudio.vae.VaeConfig;
@@ -44,7 +45,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -274,18 +274,6 @@ class ParserFuzzTest {
         assertBothOutcomes("A1111 parameters", refused, cases);
     }
 
-    /** PNG chunk bytes: length, type, data, CRC. */
-    private static void chunk(ByteArrayOutputStream b, String type, byte[] data, int declaredLength) {
-        b.writeBytes(ByteBuffer.allocate(4).putInt(declaredLength).array());
-        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
-        b.writeBytes(t);
-        b.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        b.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
     private static byte[] deflate(byte[] data) {
         Deflater d = new Deflater();
         d.setInput(data);
@@ -333,18 +321,15 @@ class ParserFuzzTest {
         List<PngText> written = ProvenanceCodec.pngTexts(record());
         int cases = 1200;
         int refused = Fuzz.run("PNG text chunks", SEED, cases, BUDGET, r -> {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-            chunk(b, "IHDR", new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0}, 13);
+            PngChunks chunks = new PngChunks();
             int n = 1 + r.nextInt(6);
             for (int i = 0; i < n; i++) {
                 Object[] c = randomTextChunk(r, written);
                 byte[] data = (byte[]) c[1];
-                int declared = r.nextInt(20) == 0 ? r.nextInt() : data.length;
-                chunk(b, (String) c[0], data, declared);
+                chunks.chunk((String) c[0], data, r.nextInt(20) == 0 ? r.nextInt() : data.length);
             }
-            chunk(b, "IEND", new byte[0], 0);
-            byte[] png = r.nextInt(5) == 0 ? Fuzz.mutate(r, b.toByteArray()) : b.toByteArray();
+            byte[] png = chunks.end();
+            png = r.nextInt(5) == 0 ? Fuzz.mutate(r, png) : png;
             List<PngText> texts = PngTextReader.read(new ByteArrayInputStream(png), "fuzz.png");
             ProvenanceCodec.requestFromPng(texts);
         }, IOException.class, ProvenanceException.class);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.github.jimengstudio.testing.PngChunks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.Deflater;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,28 +25,12 @@ class HostilePngTest {
     Path dir;
 
     /** A 1x1 PNG's bytes with the given chunks (type, data) between IHDR and IEND. */
-    static byte[] png(List<Object[]> chunks) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        chunk(b, "IHDR", new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0});
+    static byte[] png(List<Object[]> chunks) {
+        PngChunks png = new PngChunks();
         for (Object[] c : chunks) {
-            chunk(b, (String) c[0], (byte[]) c[1]);
+            png.chunk((String) c[0], (byte[]) c[1]);
         }
-        chunk(b, "IEND", new byte[0]);
-        return b.toByteArray();
-    }
-
-    static void chunk(ByteArrayOutputStream b, String type, byte[] data) throws IOException {
-        b.write(new byte[] {(byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8),
-            (byte) data.length});
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        b.write(t);
-        b.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        int v = (int) crc.getValue();
-        b.write(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+        return png.end();
     }
 
     /** An uncompressed iTXt chunk's data. */
