@@ -66,13 +66,19 @@ class HostilePngTest {
         return b.toByteArray();
     }
 
-    @Test
-    void manyZtxtChunksInflatingTo16MbEachAreRefusedAtTheTotalCapNotByRunningOutOfMemory() throws IOException {
+    /** 700 zTXt chunks of about 16 kB each, inflating to 16 MB each: 11 GB of text from a 11 MB file. */
+    private static List<Object[]> bomb() {
         byte[] bomb = ztxtOfZeros("Comment", (16 << 20) - 1);
         List<Object[]> chunks = new ArrayList<>();
         for (int i = 0; i < 700; i++) {
             chunks.add(new Object[] {"zTXt", bomb});
         }
+        return chunks;
+    }
+
+    @Test
+    void manyZtxtChunksInflatingTo16MbEachAreRefusedAtTheTotalCapNotByRunningOutOfMemory() throws IOException {
+        List<Object[]> chunks = bomb();
         Path file = Files.write(dir.resolve("bomb.png"), png(chunks));
         IOException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(IOException.class, () -> PngTextReader.read(file)));
@@ -81,11 +87,7 @@ class HostilePngTest {
 
     @Test
     void settingsAreReadFromABombedPngWithoutInflatingTheChunksTheyDoNotNeed() throws IOException {
-        byte[] bomb = ztxtOfZeros("Comment", (16 << 20) - 1);
-        List<Object[]> chunks = new ArrayList<>();
-        for (int i = 0; i < 700; i++) {
-            chunks.add(new Object[] {"zTXt", bomb});
-        }
+        List<Object[]> chunks = bomb();
         chunks.add(new Object[] {"tEXt", ("parameters\0a fox\nSteps: 4, CFG scale: 0, Seed: 7, Size: 256x256")
                 .getBytes(StandardCharsets.ISO_8859_1)});
         Path file = Files.write(dir.resolve("bomb-with-settings.png"), png(chunks));
