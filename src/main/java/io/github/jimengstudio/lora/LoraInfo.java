@@ -36,7 +36,8 @@ import java.util.TreeSet;
  * @param problem      why the file cannot be used, or null
  */
 public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModified, LoraFormat format,
-        SortedSet<Integer> ranks, int modules, SortedSet<String> targets, String baseModel, String foreignHint, Map<String, String> metadata, String problem) {
+        SortedSet<Integer> ranks, int modules, SortedSet<String> targets, String baseModel, String foreignHint,
+        Map<String, String> metadata, String problem) {
 
     private static final int MAX_TRIGGER_WORDS = 5;
 

@@ -111,9 +111,11 @@ public final class PngTextReader {
                 case "tEXt":
                     return new PngText(keyword, new String(data, nul + 1, data.length - nul - 1,
                             StandardCharsets.ISO_8859_1), false);
-                case "zTXt":
-                    return new PngText(keyword, new String(inflate(data, nul + 2, name + ": zTXt chunk '" + keyword + "'"), StandardCharsets.ISO_8859_1),
-                            false);
+                case "zTXt": {
+                    String text = new String(inflate(data, nul + 2, name + ": zTXt chunk '" + keyword + "'"),
+                            StandardCharsets.ISO_8859_1);
+                    return new PngText(keyword, text, false);
+                }
                 default: {
                     boolean compressed = data[nul + 1] != 0;
                     int language = indexOf(data, nul + 3);

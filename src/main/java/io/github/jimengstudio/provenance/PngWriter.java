@@ -156,8 +156,9 @@ public final class PngWriter {
     }
 
     /**
-     * The most bytes {@link #write} can produce for an image of this size with these texts: deflate's stored blocks
-     * (5 bytes per 64 kB) over the filtered rows, plus chunk framing.
+     * The most bytes {@link #write} can produce for an image of this size with these texts: incompressible rows
+     * in zlib stored blocks (5 bytes of framing each, counted per 16 kB, smaller than zlib makes them), plus the
+     * chunks' framing.
      */
     public static long maxBytes(int width, int height, List<PngText> texts) {
         long raw = ((long) width * 3 + 1) * height;

@@ -29,7 +29,8 @@ class CtrlCTest {
     void ctrlCDuringTheGenerationExits130AndWritesNothing() throws Exception {
         Path out = tmp.resolve("fox.png");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
+                "-Xmx1g", "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
         for (String key : new String[] {"ai.djl.offline", "jimeng.cache"}) {
             if (System.getProperty(key) != null) {
                 cmd.add(2, "-D" + key + "=" + System.getProperty(key));

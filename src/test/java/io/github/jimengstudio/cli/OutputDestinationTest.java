@@ -48,7 +48,8 @@ class OutputDestinationTest {
     @Test
     void anOutWhoseParentIsAFileIsRefusedBeforeTheModelLoads() throws IOException {
         Path file = Files.writeString(tmp.resolve("notes"), "x");
-        assertRefusedBeforeTheModel(generateTo(file.resolve("sub/fox.png").toString()), file + " is a file, not a folder");
+        assertRefusedBeforeTheModel(generateTo(file.resolve("sub/fox.png").toString()),
+                file + " is a file, not a folder");
     }
 
     @Test

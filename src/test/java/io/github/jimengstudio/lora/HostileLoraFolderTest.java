@@ -35,7 +35,8 @@ class HostileLoraFolderTest {
 
     @Test
     void tagFrequencyNested20000DeepCostsOnlyTheTriggerWordsAndTheOtherLorasStayUsable() throws IOException {
-        factors().meta("ss_tag_frequency", "[".repeat(20_000) + "]".repeat(20_000)).write(dir.resolve("deep.safetensors"));
+        factors().meta("ss_tag_frequency", "[".repeat(20_000) + "]".repeat(20_000))
+                .write(dir.resolve("deep.safetensors"));
         Files.copy(Golden.file("lora-tiny/kohya.safetensors"), dir.resolve("good.safetensors"));
         LoraLibrary lib = new LoraLibrary(dir);
         lib.rescan();

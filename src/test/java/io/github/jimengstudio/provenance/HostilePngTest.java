@@ -107,8 +107,8 @@ class HostilePngTest {
 
     @Test
     void parametersWithAHugeQuotedValueAreReadWithoutOverflowingTheStack() {
-        String settings = "a fox\nSteps: 4, Seed: 7, Size: 256x256, Model: \"" + "x\\\"".repeat(100_000) + "\", Loras: \""
-                + "y".repeat(200_000) + ":0.5\"";
+        String settings = "a fox\nSteps: 4, Seed: 7, Size: 256x256, Model: \"" + "x\\\"".repeat(100_000)
+                + "\", Loras: \"" + "y".repeat(200_000) + ":0.5\"";
         assertEquals(Long.valueOf(7), A1111Parameters.parse(settings).seed());
         assertEquals("y".repeat(200_000), A1111Parameters.parse(settings).loras().get(0).name());
     }
