@@ -40,4 +40,15 @@ class ConfigCountBoundsTest {
         assertMentions(e, "config.json: axes_lens [1000000000, 512, 512] asks for 1000000000 positions",
                 "at most 65536");
     }
+
+    @Test
+    void ropeTablesBeyondTheCapAreRefusedByTheConfig() throws IOException {
+        // within the per-axis cap, but the head (and so the tables) made 1000 times wider
+        String wide = goldenConfig().replaceFirst("\"dim\":\\s*\\d+", "\"dim\": 8192000")
+                .replaceFirst("\"n_heads\":\\s*\\d+", "\"n_heads\": 1")
+                .replaceFirst("\"axes_dims\":\\s*\\[[^]]*]", "\"axes_dims\": [2048000, 3072000, 3072000]")
+                .replaceFirst("\"axes_lens\":\\s*\\[[^]]*]", "\"axes_lens\": [1536, 512, 512]");
+        IOException e = assertThrows(IOException.class, () -> ZImageTransformerConfig.parse(wide, "config.json"));
+        assertMentions(e, "ask for RoPE tables of 3145728000 entries; at most 16777216");
+    }
 }
