@@ -1,5 +1,6 @@
 package io.github.jimengstudio.provenance;
 
+import io.github.jimengstudio.tensor.FileKind;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -42,6 +43,10 @@ public final class PngTextReader {
      * without being decompressed. @throws IOException when it is not a PNG
      */
     public static List<PngText> read(Path file, Predicate<String> wanted) throws IOException {
+        String kind = FileKind.notOrdinary(file);
+        if (kind != null && !kind.equals("not found")) { // a FIFO would block the read until someone writes to it
+            throw new IOException(file + " is " + kind);
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString(), wanted);
         }

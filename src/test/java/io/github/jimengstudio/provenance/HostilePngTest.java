@@ -112,4 +112,14 @@ class HostilePngTest {
         assertEquals(Long.valueOf(7), A1111Parameters.parse(settings).seed());
         assertEquals("y".repeat(200_000), A1111Parameters.parse(settings).loras().get(0).name());
     }
+
+    @Test
+    void aFromImageThatIsAFifoOrAFolderIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fox.png");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        IOException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> assertThrows(IOException.class, () -> ProvenanceCodec.requestFromPng(fifo)));
+        assertMentions(e, fifo + " is a FIFO, device or socket, not an ordinary file");
+        assertMentions(assertThrows(IOException.class, () -> PngTextReader.read(dir)), dir + " is a folder");
+    }
 }
