@@ -44,7 +44,7 @@ public final class PngTextReader {
      */
     public static List<PngText> read(Path file, Predicate<String> wanted) throws IOException {
         String kind = FileKind.notOrdinary(file);
-        if (kind != null && !kind.equals("not found")) { // a FIFO would block the read until someone writes to it
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) { // a FIFO would block the read until someone writes to it
             throw new IOException(file + " is " + kind);
         }
         try (InputStream in = Files.newInputStream(file)) {

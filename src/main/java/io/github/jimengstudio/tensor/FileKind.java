@@ -3,6 +3,7 @@ package io.github.jimengstudio.tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -14,23 +15,32 @@ import java.nio.file.attribute.BasicFileAttributes;
 public final class FileKind {
     private FileKind() {}
 
+    /** What {@link #notOrdinary} says of a path where nothing is. */
+    public static final String NOT_FOUND = "not found";
+    /** What {@link #notOrdinary} says of a folder. */
+    public static final String FOLDER = "a folder";
+
     /**
      * Null when {@code file} is an ordinary file (links followed), else what it is instead, as words for a message:
-     * "not found", "a folder", "a FIFO, device or socket, not an ordinary file".
+     * {@link #NOT_FOUND}, {@link #FOLDER}, "a FIFO, device or socket, not an ordinary file".
      */
     public static String notOrdinary(Path file) {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
-            return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "a link to nothing (or unreadable: " + e.getMessage()
-                    + ")" : "not found";
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return NOT_FOUND;
+            }
+            // it is there, but what it names is not: a dangling link, a link loop, or no permission
+            return e instanceof NoSuchFileException ? "a link to nothing" : "unreadable (" + e.getClass()
+                    .getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")";
         }
         if (a.isRegularFile()) {
             return null;
         }
         if (a.isDirectory()) {
-            return "a folder";
+            return FOLDER;
         }
         return "a FIFO, device or socket, not an ordinary file";
     }

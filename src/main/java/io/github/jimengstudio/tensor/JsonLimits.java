@@ -113,7 +113,7 @@ public final class JsonLimits {
      */
     public static String readText(Path file, long maxBytes) throws IOException {
         String kind = FileKind.notOrdinary(file);
-        if ("not found".equals(kind)) {
+        if (FileKind.NOT_FOUND.equals(kind)) {
             throw new NoSuchFileException(file.toString());
         }
         if (kind != null) {

@@ -61,11 +61,11 @@ public final class SafetensorsFile implements WeightSource {
     /** Opens and validates a safetensors file. */
     public static SafetensorsFile open(Path path) throws IOException {
         String kind = FileKind.notOrdinary(path);
-        if ("a folder".equals(kind)) {
+        if (FileKind.FOLDER.equals(kind)) {
             throw new WeightFileException(path, null, "is a folder, not a .safetensors file "
                     + "(WeightSources.open accepts a model component folder)");
         }
-        if (kind != null && !kind.equals("not found")) {
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) {
             // checked before opening: opening a FIFO would block until another program writes to it
             throw new WeightFileException(path, null, "is " + kind + "; a weight file must be an ordinary file");
         }

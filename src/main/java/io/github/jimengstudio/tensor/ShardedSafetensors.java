@@ -63,7 +63,7 @@ public final class ShardedSafetensors implements WeightSource {
         List<String> missing = new ArrayList<>();
         for (String shard : firstTensorOf.keySet()) {
             String kind = FileKind.notOrdinary(folder.resolve(shard));
-            if ("not found".equals(kind)) {
+            if (FileKind.NOT_FOUND.equals(kind)) {
                 missing.add(shard);
             } else if (kind != null) {
                 throw new WeightFileException(indexFile, firstTensorOf.get(shard), "the index names shard " + shard
@@ -117,7 +117,7 @@ public final class ShardedSafetensors implements WeightSource {
 
     private static Map<String, String> readIndex(Path indexFile, Map<String, String> metadata) throws IOException {
         String kind = FileKind.notOrdinary(indexFile);
-        if (kind != null && !kind.equals("not found")) {
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) {
             throw new WeightFileException(indexFile, null, "index is " + kind);
         }
         long size;

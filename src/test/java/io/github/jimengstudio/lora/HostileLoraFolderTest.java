@@ -80,15 +80,18 @@ class HostileLoraFolderTest {
         assertTrue(lib.info("good").usable());
         assertEquals(30, lib.load("good", new LoraParser(tinyTargets())).adapters().size());
         for (String bad : List.of("gone", "pipe", "self")) {
-            LoraInfo info = lib.entries().stream().filter(i -> i.name().equals(bad)).findFirst().orElseThrow();
-            assertTrue(info.problem() != null && info.problem().startsWith("not a LoRA file: it is "), bad + ": "
-                    + info.problem());
+            assertTrue(problem(lib, bad).startsWith("not a LoRA file: it is "), bad + ": " + problem(lib, bad));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.resolve(bad));
             assertMentions(e, "LoRA '" + bad + "' in " + dir + " cannot be used: not a LoRA file");
         }
-        assertTrue(lib.entries().stream().filter(i -> i.name().equals("pipe")).findFirst().orElseThrow().problem()
-                .contains("FIFO"));
+        assertEquals("not a LoRA file: it is a FIFO, device or socket, not an ordinary file", problem(lib, "pipe"));
+        assertEquals("not a LoRA file: it is a link to nothing", problem(lib, "gone"));
+        assertTrue(problem(lib, "self").contains("Too many levels of symbolic links"), problem(lib, "self"));
         assertTrue(lib.rescan().isEmpty(), "an unchanged refusal is no change");
+    }
+
+    private static String problem(LoraLibrary lib, String name) {
+        return lib.entries().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow().problem();
     }
 
     @Test
