@@ -11,8 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** One bad file in the LoRA folder costs that file only: the others stay listed and usable. */
 class HostileLoraFolderTest {
@@ -46,24 +50,23 @@ class HostileLoraFolderTest {
         assertEquals(30, lib.load("good", new LoraParser(tinyTargets())).adapters().size());
     }
 
-    @Test
-    void peftAdapterConfigNestedDeepIsRefusedAsThatLorasProblem() throws IOException {
-        factors().meta(PeftAdapterConfig.METADATA_KEY, "{\"r\":" + "[".repeat(20_000))
-                .write(dir.resolve("deep.safetensors"));
-        LoraLibrary lib = new LoraLibrary(dir);
-        LoraRejectedException e = assertThrows(LoraRejectedException.class,
-                () -> lib.load("deep", new LoraParser(tinyTargets())));
-        assertMentions(e, "lora_adapter_metadata", "nests JSON deeper than 64 levels");
+    /** A PEFT adapter config nested 20,000 deep (it was a StackOverflowError), or with values of the wrong kind. */
+    static Stream<Arguments> badAdapterConfigs() {
+        return Stream.of(Arguments.of("{\"r\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}",
+                        "nests JSON deeper than 64 levels"),
+                Arguments.of("{\"r\": {\"a\": 1}, \"rank_pattern\": [1]}", "value of the wrong kind"));
     }
 
-    @Test
-    void peftAdapterConfigWithValuesOfTheWrongKindIsRefusedAsThatLorasProblem() throws IOException {
-        factors().meta(PeftAdapterConfig.METADATA_KEY, "{\"r\": {\"a\": 1}, \"rank_pattern\": [1]}")
-                .write(dir.resolve("odd.safetensors"));
+    @ParameterizedTest
+    @MethodSource("badAdapterConfigs")
+    void aBadPeftAdapterConfigIsThatLorasRefusalAndNothingElses(String config, String problem) throws IOException {
+        factors().meta(PeftAdapterConfig.METADATA_KEY, config).write(dir.resolve("bad.safetensors"));
+        Files.copy(Golden.file("lora-tiny/kohya.safetensors"), dir.resolve("good.safetensors"));
         LoraLibrary lib = new LoraLibrary(dir);
         LoraRejectedException e = assertThrows(LoraRejectedException.class,
-                () -> lib.load("odd", new LoraParser(tinyTargets())));
-        assertMentions(e, "lora_adapter_metadata", "value of the wrong kind");
+                () -> lib.load("bad", new LoraParser(tinyTargets())));
+        assertMentions(e, "lora_adapter_metadata", problem);
+        assertEquals(30, lib.load("good", new LoraParser(tinyTargets())).adapters().size());
     }
 
     @Test
