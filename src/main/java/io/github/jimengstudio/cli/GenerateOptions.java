@@ -223,6 +223,10 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         try {
             return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
+            if (text.trim().matches("[+-]?\\d+")) { // a whole number, but beyond any value an option takes
+                throw new UsageException(flag + " '" + text + "' is far out of range ('jimeng generate --help' gives "
+                        + "the allowed values).");
+            }
             throw new UsageException(flag + " '" + text + "' is not a whole number.");
         }
     }

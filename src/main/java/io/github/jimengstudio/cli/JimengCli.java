@@ -15,6 +15,7 @@ import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
+import io.github.jimengstudio.pipeline.download.FreeSpace;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -108,12 +108,46 @@ public final class JimengCli {
         } catch (UsageException e) {
             err.println("jimeng: " + e.getMessage());
             return USAGE;
+        } catch (Throwable e) { // reading --from, or anything a generation let through: a message, never a trace
+            return failed(e);
         }
+    }
+
+    /**
+     * Reports anything that ended a run unexpectedly, Errors included: a message and exit 1, the trace only with
+     * JIMENG_DEBUG. An OutOfMemoryError or StackOverflowError has unwound by the time it is caught here, so the
+     * JVM can still print it.
+     */
+    int failed(Throwable e) {
+        String what;
+        if (e instanceof OutOfMemoryError) {
+            what = "ran out of Java memory (" + e.getMessage() + "); give Java more with JIMENG_JAVA_OPTS=-Xmx..., or"
+                    + " try a smaller --size";
+        } else if (e instanceof StackOverflowError) {
+            what = "internal error: the stack overflowed; please report it (JIMENG_DEBUG=1 shows where)";
+        } else if (e.getMessage() != null && !(e instanceof Error)) {
+            what = e.getMessage();
+        } else {
+            what = "internal error: " + e + "; please report it (JIMENG_DEBUG=1 shows where)";
+        }
+        err.println("jimeng: " + what);
+        if (env.containsKey("JIMENG_DEBUG")) {
+            e.printStackTrace(err);
+        }
+        return FAILED;
     }
 
     private int generate(GenerateOptions o) throws UsageException {
         GenerationRequest request = o.request().withResolvedSeed(new SecureRandom());
         PipelineOptions options = pipelineOptions(o, request);
+        Path target = o.outFor(request);
+        try {
+            // before the model loads (minutes with the real one): an image that cannot be written is work lost
+            PngWriter.checkDestination(target, pngBytes(request), FreeSpace.fileSystem());
+        } catch (IOException e) {
+            err.println("jimeng: --out: " + e.getMessage());
+            return FAILED;
+        }
         LoraLibrary loras = new LoraLibrary(options.loraFolder()); // the pipeline's too: the folder is scanned once
         try {
             checkLorasExist(o, request, loras);
@@ -128,20 +162,20 @@ public final class JimengCli {
             err.println("jimeng: " + e.getMessage());
             return FAILED;
         }
-        Path target = o.outFor(request);
         TerminalProgress progress = new TerminalProgress(err, System.console() != null);
         CancellationToken cancel = new CancellationToken();
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Ctrl+C: cancel, and let the current step finish and free its native memory before the JVM goes.
+        Interruption interruption = new Interruption(cancel);
+        // Ctrl+C: cancel, and let the current step finish and free its native memory before the JVM goes; an image
+        // already being written is finished, and then the run ends as done (0), not cancelled.
         Thread onInterrupt = new Thread(() -> {
-            cancel.cancel();
-            try {
-                stopped.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (interruption.interrupted(10, TimeUnit.SECONDS) == OK) {
+                out.flush();
+                err.flush();
+                Runtime.getRuntime().halt(OK); // the signal's own status would be 130
             }
         }, "jimeng-cancel");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
+        int status = FAILED;
         try {
             if (o.from() != null) {
                 err.println("Settings from " + o.from());
@@ -164,24 +198,31 @@ public final class JimengCli {
             out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height() + ", seed "
                     + request.seedString() + ")");
             err.println(timingLine(image.record().timings()));
+            status = OK;
             return OK;
         } catch (GenerationCancelledException e) {
             err.println("jimeng: " + e.getMessage());
+            status = CANCELLED;
             return CANCELLED;
-        } catch (Exception e) {
-            err.println("jimeng: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            if (env.containsKey("JIMENG_DEBUG")) {
-                e.printStackTrace(err);
-            }
-            return FAILED;
+        } catch (Throwable e) { // OutOfMemoryError and StackOverflowError too: a message and exit 1, not a trace
+            return failed(e);
         } finally {
-            stopped.countDown();
+            interruption.finished(status);
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);
             } catch (IllegalStateException e) {
                 // the JVM is already shutting down (Ctrl+C): the hook is running
             }
         }
+    }
+
+    /**
+     * The most bytes the PNG of {@code request} can take: pixels stored uncompressed, and its text chunks (the
+     * prompts appear in the A1111 text, the JSON record and the XMP, escaped at worst to a few bytes a character).
+     */
+    static long pngBytes(GenerationRequest request) {
+        long promptBytes = 3L * 6 * (request.prompt().length() + request.negativePrompt().length());
+        return PngWriter.maxBytes(request.width(), request.height(), List.of()) + promptBytes + (64 << 10);
     }
 
     /**
@@ -206,11 +247,36 @@ public final class JimengCli {
             try {
                 library.ensureScanned().resolve(l.name());
             } catch (IllegalArgumentException e) {
+                String whole = colonName(l, library);
+                if (whole != null) {
+                    throw new UsageException("No LoRA named '" + l.name() + "', but there is one named '" + whole
+                            + "': what follows the last ':' is read as the strength, so give it with one, e.g."
+                            + " --lora '" + whole + ":1.0'.");
+                }
                 throw new UsageException(e.getMessage() + " Give the folder that holds it with --lora-dir DIR"
                         + (o.from() != null ? " (" + o.from().getFileName() + " records the LoRAs' names, not their "
                                 + "folder), or other LoRAs with --lora NAME:STRENGTH." : "."));
             }
         }
+    }
+
+    /**
+     * The LoRA the user probably meant when {@code NAME:STRENGTH} split a file name that itself contains a colon
+     * ({@code --lora style:v2} for {@code style:v2.safetensors}), or null when the folder has no such file.
+     */
+    private static String colonName(LoraUse l, LoraLibrary library) {
+        double s = l.strength();
+        List<String> tails = s == Math.rint(s) ? List.of(Long.toString((long) s), Double.toString(s))
+                : List.of(Double.toString(s));
+        for (String tail : tails) {
+            try {
+                library.resolve(l.name() + ":" + tail);
+                return l.name() + ":" + tail;
+            } catch (IllegalArgumentException e) {
+                // not this spelling either
+            }
+        }
+        return null;
     }
 
     /** {@code lora/} in the project folder the launcher names ({@code jimeng.home}), else in the current folder. */

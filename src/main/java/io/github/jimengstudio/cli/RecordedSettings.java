@@ -3,7 +3,6 @@ package io.github.jimengstudio.cli;
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.provenance.PngText;
-import io.github.jimengstudio.provenance.PngTextReader;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.provenance.ProvenanceException;
 import java.io.IOException;
@@ -25,7 +24,7 @@ record RecordedSettings(GenerationRequest request, String modelIdentity) {
     /** @throws UsageException naming the file and what is wrong with it (missing, not a PNG, no settings) */
     static RecordedSettings read(Path png) throws UsageException {
         try {
-            List<PngText> texts = PngTextReader.read(png);
+            List<PngText> texts = ProvenanceCodec.readSettingsChunks(png);
             Optional<GenerationRecord> record = ProvenanceCodec.recordFromPng(texts);
             return new RecordedSettings(ProvenanceCodec.requestFromPng(texts),
                     record.map(GenerationRecord::modelIdentity).orElse(null));

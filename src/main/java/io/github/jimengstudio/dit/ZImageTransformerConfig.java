@@ -42,6 +42,13 @@ public record ZImageTransformerConfig(
     public static final int ADALN_EMBED_DIM = 256;
     /** Caption and image token runs are each padded to a multiple of this. */
     public static final int SEQ_MULTI_OF = 32;
+    /**
+     * The most positions a RoPE axis may have: 16 times Z-Image-Turbo's longest (1536), far beyond a 4096-pixel
+     * image's 128 patch rows; its tables then take at most a few MB.
+     */
+    public static final int MAX_AXIS_LENGTH = 1 << 16;
+    /** The most entries the RoPE cos (and sin) tables may have in all: 64 MB each, 340 times Z-Image-Turbo's. */
+    public static final long MAX_ROPE_ENTRIES = 1 << 24;
     /** Width of the timestep sinusoid. */
     public static final int FREQUENCY_EMBEDDING_SIZE = 256;
     /** Hidden width of the timestep MLP, fixed in the reference code. */
@@ -84,13 +91,26 @@ public record ZImageTransformerConfig(
             throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " and axes_lens "
                     + Arrays.toString(axesLens) + " must be non-empty and of equal length");
         }
-        int sum = 0;
+        long sum = 0;
+        long ropeEntries = 0;
         for (int i = 0; i < axesDims.length; i++) {
+            // RoPE tables are built for every position of every axis before any weight says otherwise
+            if (axesLens[i] > MAX_AXIS_LENGTH) {
+                throw new IllegalArgumentException("axes_lens " + Arrays.toString(axesLens) + " asks for "
+                        + axesLens[i] + " positions on an axis; at most " + MAX_AXIS_LENGTH + " are supported"
+                        + " (Z-Image-Turbo uses 1536, 512, 512)");
+            }
             if (axesDims[i] <= 0 || axesDims[i] % 2 != 0 || axesLens[i] <= 0) {
                 throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " / axes_lens "
                         + Arrays.toString(axesLens) + ": every axis needs a positive even width and a positive length");
             }
             sum += axesDims[i];
+            ropeEntries += (long) axesLens[i] * (axesDims[i] / 2);
+        }
+        if (ropeEntries > MAX_ROPE_ENTRIES) {
+            throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " and axes_lens "
+                    + Arrays.toString(axesLens) + " ask for RoPE tables of " + ropeEntries + " entries; at most "
+                    + MAX_ROPE_ENTRIES + " are supported (Z-Image-Turbo's take 49152)");
         }
         if (sum != dim / nHeads) {
             throw new IllegalArgumentException("axes_dims " + Arrays.toString(axesDims) + " sum to " + sum

@@ -4,6 +4,7 @@ import io.github.jimengstudio.tensor.RenamedWeights;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -146,6 +147,9 @@ public final class ZImageWeightNames {
      * another shape or a non-floating type — before any byte is loaded. The message lists every offender.
      */
     public static void check(WeightSource canonical, ZImageTransformerConfig c) throws WeightFileException {
+        // the fewest tensors a block has: q, k, v, out, three feed-forward weights, four norms (+ q/k norms)
+        WeightSources.checkCount(canonical, "transformer blocks (n_layers + 2 x n_refiner_layers)",
+                (long) c.nLayers() + 2L * c.nRefinerLayers(), 11 + (c.qkNorm() ? 2 : 0));
         Map<String, long[]> expected = shapes(c);
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {

@@ -2,7 +2,7 @@ package io.github.jimengstudio.lora;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.github.jimengstudio.tensor.JsonLimits;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.tensor.TensorInfo;
 import java.io.IOException;
@@ -30,27 +30,34 @@ import java.util.TreeSet;
  * @param ranks        the ranks of its factors (one value for most files; a fused qkv update counts its own)
  * @param modules      number of patched modules as the file names them
  * @param targets      kinds of layers patched, e.g. {@code attention.to_q}, {@code feed_forward.w1}
- * @param triggerWords trigger words from the training metadata (SAI model spec, else kohya's most frequent tags)
  * @param baseModel    base model named in the metadata, or null
  * @param foreignHint  when the names say it was made for another model ("this looks like a FLUX LoRA"), else null
  * @param metadata     the header's {@code __metadata__} strings
  * @param problem      why the file cannot be used, or null
  */
 public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModified, LoraFormat format,
-        SortedSet<Integer> ranks, int modules, SortedSet<String> targets, List<String> triggerWords,
-        String baseModel, String foreignHint, Map<String, String> metadata, String problem) {
+        SortedSet<Integer> ranks, int modules, SortedSet<String> targets, String baseModel, String foreignHint,
+        Map<String, String> metadata, String problem) {
 
     private static final int MAX_TRIGGER_WORDS = 5;
 
     public LoraInfo {
         ranks = Collections.unmodifiableSortedSet(new TreeSet<>(ranks));
         targets = Collections.unmodifiableSortedSet(new TreeSet<>(targets));
-        triggerWords = List.copyOf(triggerWords);
         metadata = Collections.unmodifiableMap(new HashMap<>(metadata));
     }
 
     public boolean usable() {
         return problem == null;
+    }
+
+    /**
+     * Trigger words from the training metadata (SAI model spec, else kohya's most frequent tags). Read from the
+     * metadata when asked, for a tooltip or the log: a scan or a generation never parses the training tags, which
+     * can be megabytes of JSON (or hostile), and are needed only to be shown.
+     */
+    public List<String> triggerWords() {
+        return triggerWords(metadata);
     }
 
     /** Reads the header of {@code file} (only the header). */
@@ -88,11 +95,20 @@ public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModif
             }
             String hint = ForeignLoraHint.forKeys(modules).orElse(null);
             return new LoraInfo(name, file, size, modified, format, ranks, modules.size(), kinds,
-                    triggerWords(meta), baseModel(meta), hint, meta, problem);
+                    baseModel(meta), hint, meta, problem);
         } catch (IOException | RuntimeException e) {
-            return new LoraInfo(name, file, size, modified, LoraFormat.UNKNOWN, new TreeSet<>(), 0, new TreeSet<>(),
-                    List.of(), null, null, Map.of(), "unreadable: " + e.getMessage());
+            return unusable(name, file, size, modified, "unreadable: " + e.getMessage());
         }
+    }
+
+    /** An entry that cannot be used, listed so that the user sees why ({@code problem}). */
+    static LoraInfo unusable(String name, Path file, String problem) {
+        return unusable(name, file, 0, Instant.EPOCH, problem);
+    }
+
+    private static LoraInfo unusable(String name, Path file, long size, Instant modified, String problem) {
+        return new LoraInfo(name, file, size, modified, LoraFormat.UNKNOWN, new TreeSet<>(), 0, new TreeSet<>(),
+                null, null, Map.of(), problem);
     }
 
     // The layer kinds of Z-Image, by their separator-free spelling, for a readable summary of any format.
@@ -137,7 +153,8 @@ public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModif
         }
         Map<String, Double> counts = new HashMap<>();
         try {
-            JsonObject datasets = JsonParser.parseString(freq).getAsJsonObject();
+            // bounded: a tag list nested 20,000 deep must cost the tooltip its trigger words, not the JVM its stack
+            JsonObject datasets = JsonLimits.parseObject(freq, "ss_tag_frequency", "it");
             for (Map.Entry<String, JsonElement> d : datasets.entrySet()) {
                 if (d.getValue().isJsonObject()) {
                     for (Map.Entry<String, JsonElement> t : d.getValue().getAsJsonObject().entrySet()) {
@@ -179,8 +196,9 @@ public record LoraInfo(String name, Path file, long sizeBytes, Instant lastModif
         if (baseModel != null) {
             sb.append(", base ").append(baseModel);
         }
-        if (!triggerWords.isEmpty()) {
-            sb.append(", trigger: ").append(String.join(", ", triggerWords));
+        List<String> triggers = triggerWords();
+        if (!triggers.isEmpty()) {
+            sb.append(", trigger: ").append(String.join(", ", triggers));
         }
         sb.append(')');
         if (foreignHint != null) {

@@ -1,16 +1,20 @@
 package io.github.jimengstudio.lora;
 
+import io.github.jimengstudio.tensor.FileKind;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +22,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The LoRA folder: every {@code .safetensors} file below it, known by its path without the extension
@@ -93,7 +96,19 @@ public final class LoraLibrary {
             Map<String, Entry> next = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             List<String> added = new ArrayList<>();
             List<String> changed = new ArrayList<>();
-            for (Path file : listFiles()) {
+            Scan scan = listFiles();
+            for (Map.Entry<Path, String> r : scan.refused().entrySet()) {
+                // listed with the reason, so the user sees why it is not offered; it blocks nothing else
+                String name = nameOf(r.getKey());
+                Fingerprint none = new Fingerprint(-1, -1, r.getValue());
+                Entry old = entries.get(name);
+                next.put(name, old != null && old.fingerprint().equals(none) ? old
+                        : new Entry(LoraInfo.unusable(name, r.getKey(), r.getValue()), none));
+                if (old == null || !old.fingerprint().equals(none)) {
+                    (old == null ? added : changed).add(name);
+                }
+            }
+            for (Path file : scan.files()) {
                 String name = nameOf(file);
                 Fingerprint fp = fingerprint(file);
                 if (fp == null || next.containsKey(name)) {
@@ -124,19 +139,55 @@ public final class LoraLibrary {
         return changes;
     }
 
-    private List<Path> listFiles() throws IOException {
+    /** The LoRA files found, and the {@code .safetensors} entries that cannot be files (with the reason). */
+    private record Scan(List<Path> files, Map<Path, String> refused) {}
+
+    /**
+     * Every {@code .safetensors} file below the folder. A link loop, a dangling link or an unreadable sub-folder
+     * costs only itself: the walk goes on (a loop stopped the whole scan, and so every LoRA, before).
+     */
+    private Scan listFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        Map<Path, String> refused = new TreeMap<>();
         if (!Files.isDirectory(folder)) {
-            return List.of();
+            return new Scan(files, refused);
         }
-        try (Stream<Path> s = Files.walk(folder, MAX_DEPTH, FileVisitOption.FOLLOW_LINKS)) {
-            return s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(EXTENSION))
-                    .filter(p -> !isHidden(folder.relativize(p)))
-                    .filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(Path::toString))
-                    .toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        Files.walkFileTree(folder, EnumSet.of(FileVisitOption.FOLLOW_LINKS), MAX_DEPTH, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return dir.equals(folder) || !isHidden(folder.relativize(dir)) ? FileVisitResult.CONTINUE
+                        : FileVisitResult.SKIP_SUBTREE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (isLoraName(file)) {
+                    if (attrs.isRegularFile()) {
+                        files.add(file);
+                    } else if (!attrs.isDirectory()) {
+                        String kind = FileKind.notOrdinary(file);
+                        refused.put(file, "not a LoRA file: it is " + (kind != null ? kind : "not an ordinary file"));
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                if (isLoraName(file)) {
+                    refused.put(file, "unreadable: " + (e instanceof FileSystemLoopException
+                            ? "its link leads back into a folder above it (a loop)" : e.toString()));
+                }
+                return FileVisitResult.CONTINUE; // a loop or an unreadable folder: skipped, the rest is listed
+            }
+        });
+        files.sort(Comparator.comparing(Path::toString));
+        return new Scan(files, refused);
+    }
+
+    private boolean isLoraName(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(EXTENSION)
+                && !isHidden(folder.relativize(file));
     }
 
     private static boolean isHidden(Path relative) {
@@ -170,6 +221,10 @@ public final class LoraLibrary {
      */
     public Path resolve(String name) {
         String n = checkedName(name);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("No LoRA named '" + n + "': the LoRA folder " + folder
+                    + (Files.exists(folder) ? " is a file, not a folder." : " does not exist."));
+        }
         Path file = folder.resolve(n + EXTENSION).normalize();
         if (!file.startsWith(folder)) {
             throw new IllegalArgumentException("LoRA name '" + name + "' points outside the LoRA folder " + folder
@@ -177,6 +232,10 @@ public final class LoraLibrary {
         }
         if (!Files.isRegularFile(file)) {
             Path match = caseInsensitiveMatch(n);
+            String refused = problemOf(n);
+            if (match == null && refused != null) {
+                throw new IllegalArgumentException("LoRA '" + n + "' in " + folder + " cannot be used: " + refused);
+            }
             if (match == null) {
                 throw new IllegalArgumentException("No LoRA named '" + n + "' in " + folder + ". Available: "
                         + available() + ". Refresh the LoRA list if you just added it.");
@@ -225,6 +284,12 @@ public final class LoraLibrary {
             }
         }
         return null;
+    }
+
+    /** Why the last scan listed {@code n} as unusable, or null. */
+    private synchronized String problemOf(String n) {
+        Entry e = entries.get(n);
+        return e == null ? null : e.info().problem();
     }
 
     private String available() {

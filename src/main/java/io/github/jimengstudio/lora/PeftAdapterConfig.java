@@ -2,7 +2,7 @@ package io.github.jimengstudio.lora;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.github.jimengstudio.tensor.JsonLimits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,23 +30,30 @@ record PeftAdapterConfig(int r, double loraAlpha, boolean useRslora, Map<String,
         }
         JsonObject o;
         try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("its " + METADATA_KEY + " header entry is not a JSON object");
+            o = JsonLimits.parseObject(json, "its " + METADATA_KEY + " header entry", "the adapter config");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; it is not the adapter config diffusers writes");
         }
-        int r = has(o, "r") ? o.get("r").getAsInt() : DEFAULT_R;
-        double alpha = has(o, "lora_alpha") ? o.get("lora_alpha").getAsDouble() : DEFAULT_ALPHA;
-        boolean rslora = has(o, "use_rslora") && o.get("use_rslora").getAsBoolean();
-        Map<String, Integer> ranks = new LinkedHashMap<>();
-        Map<String, Double> alphas = new LinkedHashMap<>();
-        if (has(o, "rank_pattern")) {
-            o.getAsJsonObject("rank_pattern").entrySet().forEach(e -> ranks.put(e.getKey(), e.getValue().getAsInt()));
+        try {
+            int r = has(o, "r") ? o.get("r").getAsInt() : DEFAULT_R;
+            double alpha = has(o, "lora_alpha") ? o.get("lora_alpha").getAsDouble() : DEFAULT_ALPHA;
+            boolean rslora = has(o, "use_rslora") && o.get("use_rslora").getAsBoolean();
+            Map<String, Integer> ranks = new LinkedHashMap<>();
+            Map<String, Double> alphas = new LinkedHashMap<>();
+            if (has(o, "rank_pattern")) {
+                o.getAsJsonObject("rank_pattern").entrySet()
+                        .forEach(e -> ranks.put(e.getKey(), e.getValue().getAsInt()));
+            }
+            if (has(o, "alpha_pattern")) {
+                o.getAsJsonObject("alpha_pattern").entrySet()
+                        .forEach(e -> alphas.put(e.getKey(), e.getValue().getAsDouble()));
+            }
+            return new PeftAdapterConfig(r, alpha, rslora, ranks, alphas);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            // gson's getAs* on a value of another kind (NumberFormatException is an IllegalArgumentException)
+            throw new IllegalArgumentException("its " + METADATA_KEY + " header entry has a value of the wrong kind "
+                    + "(r, lora_alpha, use_rslora, rank_pattern or alpha_pattern)", e);
         }
-        if (has(o, "alpha_pattern")) {
-            o.getAsJsonObject("alpha_pattern").entrySet()
-                    .forEach(e -> alphas.put(e.getKey(), e.getValue().getAsDouble()));
-        }
-        return new PeftAdapterConfig(r, alpha, rslora, ranks, alphas);
     }
 
     private static boolean has(JsonObject o, String key) {

@@ -1,11 +1,8 @@
 package io.github.jimengstudio.pipeline;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import io.github.jimengstudio.tensor.JsonLimits;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -83,16 +80,11 @@ final class FileChecks {
     /** The file's JSON object, or null after recording why it cannot be read. */
     static JsonObject readJsonObject(Path file, Findings findings) {
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!e.isJsonObject()) {
-                findings.problem(file + ": is not a JSON object");
-                return null;
-            }
-            return e.getAsJsonObject();
+            return JsonLimits.parseObject(JsonLimits.readText(file, JsonLimits.MAX_CHARS), file.toString(), "it");
         } catch (IOException e) {
             findings.problem(file + ": cannot be read (" + e.getMessage() + ")");
-        } catch (JsonParseException e) {
-            findings.problem(file + ": is not valid JSON (" + e.getMessage() + "); download it again");
+        } catch (IllegalArgumentException e) {
+            findings.problem(e.getMessage() + "; download it again");
         }
         return null;
     }

@@ -4,8 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import io.github.jimengstudio.tensor.JsonLimits;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -115,12 +114,17 @@ public record GenerationRecord(GenerationRequest request, String modelIdentity, 
      * @throws IllegalArgumentException naming the missing or malformed field
      */
     public static GenerationRecord fromJson(String json) {
-        JsonObject o;
+        JsonObject o = JsonLimits.parseObject(json, "generation record", "it");
         try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("generation record is not a JSON object: " + e.getMessage(), e);
+            return fromJson(o);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            // gson's getAs* on a value of another kind (a list where a text belongs, ...)
+            throw new IllegalArgumentException("generation record: a field holds a value of the wrong kind (a list "
+                    + "or object where a text or number belongs, or the reverse); was it edited by hand?", e);
         }
+    }
+
+    private static GenerationRecord fromJson(JsonObject o) {
         String format = string(o, "format");
         if (!FORMAT.equals(format)) {
             throw new IllegalArgumentException("generation record has format '" + format + "'; this version reads "

@@ -1,7 +1,7 @@
 package io.github.jimengstudio.pipeline;
 
+import io.github.jimengstudio.tensor.JsonLimits;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,12 +60,12 @@ final class HubCache {
         if (Files.isRegularFile(refMain)) {
             String rev;
             try {
-                rev = Files.readString(refMain, StandardCharsets.UTF_8).trim();
+                rev = JsonLimits.readText(refMain, 1024).trim(); // a commit hash; a huge file is not one
             } catch (IOException e) {
                 findings.problem(refMain + ": cannot be read (" + e.getMessage() + ")");
                 return null;
             }
-            if (rev.isEmpty() || rev.contains("/") || rev.contains("\\") || rev.startsWith(".")) {
+            if (!rev.matches("[0-9A-Za-z_-][0-9A-Za-z._-]*")) { // no separators, no "..", nothing a path rejects
                 findings.problem(refMain + ": holds \"" + rev + "\", which is not a revision");
                 return null;
             }

@@ -426,6 +426,15 @@ public final class ZImagePipeline implements AutoCloseable {
     private PromptEmbedding encode(String text, String what, List<String> warnings, ProgressListener listener,
             WorkMonitor monitor) throws IOException {
         PromptEmbedding e = encoder.encode(text, monitor);
+        int bad = NonFiniteValuesException.count(e.toFloatArray());
+        if (bad > 0) {
+            // caught here, the text encoder is named: found after a denoising step, it was blamed on the transformer
+            String precision = ResidencyPlan.label(precisionOf(encoder.encoder().computeType()));
+            throw new NonFiniteValuesException(Stage.ENCODING, 0, "The text encoder produced " + bad + " NaN or "
+                    + "infinite values (of " + (long) e.length() * e.hidden() + ") for the " + what + ", so the "
+                    + "transformer could only pass them on; stopped before it ran. The text encoder ran in "
+                    + precision + ". " + NonFiniteValuesException.advice(precision));
+        }
         if (e.warning().isPresent()) {
             String w = "The " + what + ": " + e.warning().get();
             warnings.add(w);

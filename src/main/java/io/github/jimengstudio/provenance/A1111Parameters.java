@@ -29,8 +29,14 @@ public final class A1111Parameters {
     private A1111Parameters() {}
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-    /** A1111's {@code re_param}: {@code Key: value} or {@code Key: "json"}, comma separated. */
-    private static final Pattern PARAM = Pattern.compile("\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)");
+    /**
+     * A1111's {@code re_param}: {@code Key: value} or {@code Key: "json"}, comma separated. The quoted form is
+     * written unrolled and possessive ({@code "[^"\\]*+(?:\\.[^"\\]*+)*+"}) rather than as A1111's
+     * {@code "(?:\\.|[^\\"])+"}: Java matches an alternation in a loop by recursing once per character, so a long
+     * quoted value in a hostile PNG overflowed the stack.
+     */
+    private static final Pattern PARAM = Pattern.compile(
+            "\\s*(\\w[\\w \\-/]+):\\s*(\"[^\\\\\"]*+(?:\\\\.[^\\\\\"]*+)*+\"|[^,]*)(?:,|$)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
     private static final String NEGATIVE = "Negative prompt:";
 

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.provenance;
 
+import io.github.jimengstudio.tensor.FileKind;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -25,17 +27,40 @@ public final class PngTextReader {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     /** A text chunk larger than this is not provenance (a record is a few kB). */
     private static final int MAX_TEXT_CHUNK = 16 << 20;
+    /**
+     * All text read from one image, inflated: a few chunks of the largest size, no more. Without it, 700 zTXt
+     * chunks of 16 MB each (a few kB each on disk) filled the heap.
+     */
+    static final long MAX_TOTAL_TEXT = 4L * MAX_TEXT_CHUNK;
 
     /** The text chunks of {@code file}, in file order. @throws IOException when it is not a PNG */
     public static List<PngText> read(Path file) throws IOException {
+        return read(file, keyword -> true);
+    }
+
+    /**
+     * The text chunks of {@code file} whose keyword {@code wanted} accepts, in file order; the others are skipped
+     * without being decompressed. @throws IOException when it is not a PNG
+     */
+    public static List<PngText> read(Path file, Predicate<String> wanted) throws IOException {
+        String kind = FileKind.notOrdinary(file);
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) { // a FIFO would block the read until someone writes to it
+            throw new IOException(file + " is " + kind);
+        }
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), wanted);
         }
     }
 
     /** The text chunks of the PNG in {@code in} (read up to IEND; not closed). */
     public static List<PngText> read(InputStream stream, String name) throws IOException {
+        return read(stream, name, keyword -> true);
+    }
+
+    /** The text chunks of the PNG in {@code in} that {@code wanted} accepts (read up to IEND; not closed). */
+    public static List<PngText> read(InputStream stream, String name, Predicate<String> wanted) throws IOException {
         DataInputStream in = new DataInputStream(stream);
+        long total = 0;
         byte[] signature = in.readNBytes(8);
         if (!Arrays.equals(SIGNATURE, signature)) {
             throw new IOException(name + " is not a PNG file (no PNG signature)");
@@ -54,8 +79,13 @@ public final class PngTextReader {
                     if (data.length < length) {
                         throw new EOFException();
                     }
-                    PngText t = decode(type, data, name);
+                    PngText t = decode(type, data, name, wanted);
                     if (t != null) {
+                        total += t.text().length();
+                        if (total > MAX_TOTAL_TEXT) {
+                            throw new IOException(name + " holds more than " + (MAX_TOTAL_TEXT >> 20) + " MB of "
+                                    + "text in its text chunks; that is not provenance (a record is a few kB)");
+                        }
                         texts.add(t);
                     }
                 } else {
@@ -71,20 +101,26 @@ public final class PngTextReader {
         }
     }
 
-    private static PngText decode(String type, byte[] data, String name) throws IOException {
+    private static PngText decode(String type, byte[] data, String name, Predicate<String> wanted)
+            throws IOException {
         int nul = indexOf(data, 0);
         if (nul < 1) {
             return null; // no keyword: not a valid text chunk, and nothing we could have written
         }
         String keyword = new String(data, 0, nul, StandardCharsets.ISO_8859_1);
+        if (!wanted.test(keyword)) {
+            return null; // not inflated: text nobody asked for costs no memory
+        }
         try {
             switch (type) {
                 case "tEXt":
                     return new PngText(keyword, new String(data, nul + 1, data.length - nul - 1,
                             StandardCharsets.ISO_8859_1), false);
-                case "zTXt":
-                    return new PngText(keyword, new String(inflate(data, nul + 2), StandardCharsets.ISO_8859_1),
-                            false);
+                case "zTXt": {
+                    String text = new String(inflate(data, nul + 2, name + ": zTXt chunk '" + keyword + "'"),
+                            StandardCharsets.ISO_8859_1);
+                    return new PngText(keyword, text, false);
+                }
                 default: {
                     boolean compressed = data[nul + 1] != 0;
                     int language = indexOf(data, nul + 3);
@@ -92,7 +128,7 @@ public final class PngTextReader {
                     if (language < 0 || translated < 0) {
                         throw new IOException(name + ": iTXt chunk '" + keyword + "' is malformed");
                     }
-                    byte[] body = compressed ? inflate(data, translated + 1)
+                    byte[] body = compressed ? inflate(data, translated + 1, name + ": iTXt chunk '" + keyword + "'")
                             : Arrays.copyOfRange(data, translated + 1, data.length);
                     return new PngText(keyword, new String(body, StandardCharsets.UTF_8), true);
                 }
@@ -111,7 +147,7 @@ public final class PngTextReader {
         return -1;
     }
 
-    private static byte[] inflate(byte[] data, int from) throws IOException {
+    private static byte[] inflate(byte[] data, int from, String chunk) throws IOException {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(data, from, data.length - from);
@@ -120,16 +156,17 @@ public final class PngTextReader {
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new IOException("compressed PNG text ends early");
+                    throw new IOException(chunk + ": its compressed text ends early");
                 }
                 out.write(buf, 0, n);
                 if (out.size() > MAX_TEXT_CHUNK) {
-                    throw new IOException("compressed PNG text expands beyond " + MAX_TEXT_CHUNK + " bytes");
+                    throw new IOException(chunk + ": its compressed text expands beyond " + (MAX_TEXT_CHUNK >> 20)
+                            + " MB; that is not provenance (a record is a few kB)");
                 }
             }
             return out.toByteArray();
         } catch (DataFormatException e) {
-            throw new IOException("compressed PNG text is not valid zlib data", e);
+            throw new IOException(chunk + ": its compressed text is not valid zlib data", e);
         } finally {
             inflater.end();
         }

@@ -257,9 +257,14 @@ public final class ProvenanceCodec {
                 + PARAMETERS_KEYWORD + " text chunk).");
     }
 
-    /** {@link #requestFromPng(List)} for a file. */
+    /** {@link #requestFromPng(List)} for a file; only the chunks that can hold settings are read. */
     public static GenerationRequest requestFromPng(Path file) throws IOException {
-        return requestFromPng(PngTextReader.read(file));
+        return requestFromPng(readSettingsChunks(file));
+    }
+
+    /** The PNG's {@code jimeng.record} and {@code parameters} chunks; others are skipped undecompressed. */
+    public static List<PngText> readSettingsChunks(Path file) throws IOException {
+        return PngTextReader.read(file, k -> k.equals(RECORD_KEY) || k.equals(PARAMETERS_KEYWORD));
     }
 
     private static GenerationRecord parseRecord(String json, String where) {

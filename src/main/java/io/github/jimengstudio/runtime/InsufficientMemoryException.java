@@ -63,7 +63,10 @@ public class InsufficientMemoryException extends RuntimeException {
 
     /** "12.3 GB" or "240 MB", for messages. */
     public static String sizeText(long bytes) {
+        // below a megabyte in kB or bytes: "needs 0 MB and 0 MB is free" told nothing
         return bytes >= 1_000_000_000L ? String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9)
-                : String.format(java.util.Locale.ROOT, "%d MB", Math.round(bytes / 1e6));
+                : bytes >= 1_000_000L ? String.format(java.util.Locale.ROOT, "%d MB", Math.round(bytes / 1e6))
+                : bytes >= 1_000L ? String.format(java.util.Locale.ROOT, "%d kB", Math.round(bytes / 1e3))
+                : bytes + " bytes";
     }
 }

@@ -109,8 +109,28 @@ public final class NativeMemory {
             throw new InsufficientMemoryException("Not enough memory for " + what + ": it needs "
                     + InsufficientMemoryException.sizeText(bytes) + " and " + InsufficientMemoryException.sizeText(
                     usable) + " is free (" + InsufficientMemoryException.sizeText(available) + " available, "
-                    + InsufficientMemoryException.sizeText(reserve) + " kept in reserve).", bytes, usable);
+                    + InsufficientMemoryException.sizeText(reserve) + " kept in reserve)." + limitNote(bytes + reserve),
+                    bytes, usable);
         }
+    }
+
+    /**
+     * When the {@code jimeng.memoryLimit} setting is what leaves too little for {@code bytes}, a sentence saying so:
+     * a limit below what the JVM and libtorch already take leaves nothing at all, which reads as a bug otherwise.
+     */
+    private static String limitNote(long bytes) {
+        long limit = memoryLimit();
+        if (limit <= 0) {
+            return "";
+        }
+        long own = Math.max(0, ownBytes());
+        if (own + bytes <= limit) {
+            return "";
+        }
+        return " The setting jimeng.memoryLimit=" + System.getProperty("jimeng.memoryLimit").strip() + " ("
+                + InsufficientMemoryException.sizeText(limit) + ") is what stops it: this process already uses "
+                + InsufficientMemoryException.sizeText(own) + " (the JVM and libtorch included); raise the limit or "
+                + "remove it.";
     }
 
     /** The {@code jimeng.memoryLimit} setting in bytes, or -1 when unset. */

@@ -3,12 +3,8 @@ package io.github.jimengstudio.tensor;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,28 +37,23 @@ public final class JsonConfig {
     public static <E extends IOException> String readText(Path file, String what, String where, Errors<E> errors)
             throws E {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return JsonLimits.readText(file, JsonLimits.MAX_CHARS);
         } catch (NoSuchFileException e) {
             throw errors.error(file + ": " + what + " not found; the model folder needs " + where
                     + " (download it with the model)", e);
         } catch (IOException e) {
-            throw errors.error(file + ": cannot read the " + what + " (" + e + ")", e);
+            throw errors.error(file + ": cannot read the " + what + " (" + e.getMessage() + ")", e);
         }
     }
 
     /** The JSON object of a config's text; {@code origin} names it in messages. */
     public static <E extends IOException> JsonObject parseObject(String json, String origin, String what,
             Errors<E> errors) throws E {
-        JsonElement root;
         try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw errors.error(origin + ": not valid JSON (" + e.getMessage() + ")", e);
+            return JsonLimits.parseObject(json, origin, "a " + what);
+        } catch (IllegalArgumentException e) {
+            throw errors.error(e.getMessage(), e);
         }
-        if (!root.isJsonObject()) {
-            throw errors.error(origin + ": a " + what + " must be a JSON object", null);
-        }
-        return root.getAsJsonObject();
     }
 
     /** A config's text as typed values; see {@link #parseObject} for {@code origin} and {@code what}. */

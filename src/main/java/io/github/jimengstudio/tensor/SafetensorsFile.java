@@ -2,7 +2,6 @@ package io.github.jimengstudio.tensor;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -61,9 +60,14 @@ public final class SafetensorsFile implements WeightSource {
 
     /** Opens and validates a safetensors file. */
     public static SafetensorsFile open(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
+        String kind = FileKind.notOrdinary(path);
+        if (FileKind.FOLDER.equals(kind)) {
             throw new WeightFileException(path, null, "is a folder, not a .safetensors file "
                     + "(WeightSources.open accepts a model component folder)");
+        }
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) {
+            // checked before opening: opening a FIFO would block until another program writes to it
+            throw new WeightFileException(path, null, "is " + kind + "; a weight file must be an ordinary file");
         }
         FileChannel ch;
         try {
@@ -126,6 +130,10 @@ public final class SafetensorsFile implements WeightSource {
     private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataSize,
             Map<String, String> metadata) throws WeightFileException {
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        String shape = JsonLimits.shapeProblem(json, MAX_HEADER_BYTES);
+        if (shape != null) {
+            throw new WeightFileException(path, null, "header " + shape);
+        }
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             r.setLenient(false);
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
@@ -152,36 +160,16 @@ public final class SafetensorsFile implements WeightSource {
                 tensors.put(name, readEntry(path, name, r, dataSize));
             }
             r.endObject();
-            if (!atEnd(r)) {
+            if (!JsonLimits.atEnd(r)) {
                 throw new WeightFileException(path, null, "trailing content after the header's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(path, null, "header is not valid JSON (" + jsonProblem(e) + ")");
+            throw new WeightFileException(path, null, "header is not valid JSON (" + JsonLimits.problem(e) + ")");
         }
         checkNoOverlap(path, tensors);
         return Collections.unmodifiableMap(tensors);
-    }
-
-    /** True when only whitespace follows the top-level value (strict readers throw on anything else). */
-    static boolean atEnd(JsonReader r) throws IOException {
-        try {
-            return r.peek() == JsonToken.END_DOCUMENT;
-        } catch (MalformedJsonException e) {
-            return false;
-        }
-    }
-
-    /**
-     * gson's message, kept to where the problem is: without its advice to parse leniently (not an option for the
-     * user) and without the JSON path, which for hostile nesting is as long as the header.
-     */
-    static String jsonProblem(Exception e) {
-        String m = String.valueOf(e.getMessage())
-                .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
-        int path = m.indexOf(" path $");
-        return path < 0 ? m : m.substring(0, path);
     }
 
     private static void readMetadata(Path path, JsonReader r, Map<String, String> metadata) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,8 +62,12 @@ public final class ShardedSafetensors implements WeightSource {
         weightMap.forEach((tensor, shard) -> firstTensorOf.putIfAbsent(shard, tensor));
         List<String> missing = new ArrayList<>();
         for (String shard : firstTensorOf.keySet()) {
-            if (!Files.isRegularFile(folder.resolve(shard))) {
+            String kind = FileKind.notOrdinary(folder.resolve(shard));
+            if (FileKind.NOT_FOUND.equals(kind)) {
                 missing.add(shard);
+            } else if (kind != null) {
+                throw new WeightFileException(indexFile, firstTensorOf.get(shard), "the index names shard " + shard
+                        + ", which is " + kind + " in " + folder + "; a shard must be an ordinary file");
             }
         }
         if (!missing.isEmpty()) {
@@ -111,6 +116,10 @@ public final class ShardedSafetensors implements WeightSource {
     }
 
     private static Map<String, String> readIndex(Path indexFile, Map<String, String> metadata) throws IOException {
+        String kind = FileKind.notOrdinary(indexFile);
+        if (kind != null && !kind.equals(FileKind.NOT_FOUND)) {
+            throw new WeightFileException(indexFile, null, "index is " + kind);
+        }
         long size;
         try {
             size = Files.size(indexFile);
@@ -136,6 +145,10 @@ public final class ShardedSafetensors implements WeightSource {
         } catch (CharacterCodingException e) {
             throw new WeightFileException(indexFile, null, "index is not valid UTF-8");
         }
+        String shape = JsonLimits.shapeProblem(json, SafetensorsFile.MAX_HEADER_BYTES);
+        if (shape != null) {
+            throw new WeightFileException(indexFile, null, "index " + shape);
+        }
         Map<String, String> weightMap = null;
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             r.setLenient(false);
@@ -154,13 +167,13 @@ public final class ShardedSafetensors implements WeightSource {
                 }
             }
             r.endObject();
-            if (!SafetensorsFile.atEnd(r)) {
+            if (!JsonLimits.atEnd(r)) {
                 throw new WeightFileException(indexFile, null, "trailing content after the index's JSON object");
             }
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new WeightFileException(indexFile, null, "index is not valid JSON (" + SafetensorsFile.jsonProblem(e) + ")");
+            throw new WeightFileException(indexFile, null, "index is not valid JSON (" + JsonLimits.problem(e) + ")");
         }
         if (weightMap == null) {
             throw new WeightFileException(indexFile, null, "index has no \"weight_map\" object");
@@ -187,9 +200,15 @@ public final class ShardedSafetensors implements WeightSource {
                 throw new WeightFileException(indexFile, tensor, "empty tensor name in weight_map");
             }
             if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals(".")
-                    || shard.equals("..")) {
+                    || shard.equals("..") || shard.indexOf('\0') >= 0) {
                 throw new WeightFileException(indexFile, tensor, "shard '" + shard + "' is not a plain file name "
                         + "in the index's folder");
+            }
+            try {
+                Path.of(shard);
+            } catch (InvalidPathException e) {
+                throw new WeightFileException(indexFile, tensor, "shard '" + shard + "' cannot be a file name here ("
+                        + e.getReason() + ")");
             }
             if (map.put(tensor, shard) != null) {
                 throw new WeightFileException(indexFile, tensor, "listed twice in weight_map");

@@ -74,6 +74,24 @@ public final class WeightSources {
         }
     }
 
+    /**
+     * Refuses a count read from a config file (layers, blocks) that {@code source} cannot possibly hold, before
+     * anything is built for it: each of the {@code count} parts needs at least {@code tensorsEach} tensors. A
+     * config's {@code n_layers: 1000000000} otherwise built a table of expected names for a billion layers
+     * (minutes, gigabytes, then an OutOfMemoryError) only to report them missing. A count up to twice what fits
+     * (plus a few) is left to the caller's exact check, which names the missing tensors; what it builds then stays
+     * within a small multiple of the checkpoint's own header.
+     */
+    public static void checkCount(WeightSource source, String what, long count, int tensorsEach)
+            throws WeightFileException {
+        long room = source.names().size() / Math.max(1, tensorsEach);
+        if (count > 2 * room + 8) {
+            throw new WeightFileException(source.origin(), null, "the config asks for " + count + " " + what
+                    + ", but these weights hold only " + source.names().size() + " tensors, room for at most " + room
+                    + " (" + tensorsEach + " tensors each): the config does not belong to these weights");
+        }
+    }
+
     private static String names(List<Path> paths) {
         return paths.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "));
     }

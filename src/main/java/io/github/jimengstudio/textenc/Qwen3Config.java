@@ -4,9 +4,9 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
 import io.github.jimengstudio.tensor.JsonConfig;
+import io.github.jimengstudio.tensor.JsonLimits;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
@@ -142,14 +142,14 @@ public record Qwen3Config(
         JsonObject root;
         Raw raw;
         try {
-            JsonElement tree = JsonParser.parseString(json);
-            if (!tree.isJsonObject()) {
-                throw new TextEncoderException(origin + ": a text encoder config must be a JSON object");
-            }
-            root = tree.getAsJsonObject();
+            root = JsonLimits.parseObject(json, origin, "a text encoder config");
+        } catch (IllegalArgumentException e) {
+            throw new TextEncoderException(e.getMessage() + "; not a valid Qwen3 config", e);
+        }
+        try {
             raw = new Gson().fromJson(root, Raw.class);
         } catch (JsonParseException | NumberFormatException | IllegalStateException e) {
-            throw new TextEncoderException(origin + ": not a valid Qwen3 config (" + e.getMessage() + ")", e);
+            throw new TextEncoderException(origin + ": not a valid Qwen3 config (" + JsonLimits.problem(e) + ")", e);
         }
         try {
             return raw.toConfig(root);

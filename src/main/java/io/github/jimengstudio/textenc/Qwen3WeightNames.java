@@ -3,6 +3,7 @@ package io.github.jimengstudio.textenc;
 import io.github.jimengstudio.tensor.TensorInfo;
 import io.github.jimengstudio.tensor.WeightFileException;
 import io.github.jimengstudio.tensor.WeightSource;
+import io.github.jimengstudio.tensor.WeightSources;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,6 +118,9 @@ public final class Qwen3WeightNames {
         Path origin = originPath(source);
         Set<String> names = source.names();
         Qwen3WeightNames layout = of(source);
+        // every layer but the last (which the prompt embedding does not use) must be there, 11 tensors each
+        WeightSources.checkCount(source, "text encoder layers besides the last (num_hidden_layers - 1)",
+                config.numHiddenLayers() - 1L, 11);
         Map<String, long[]> expected = expectedShapes(config);
 
         List<String> missing = new ArrayList<>();

@@ -71,6 +71,17 @@ class HfCacheLocationTest extends TinyLayoutTest {
     }
 
     @Test
+    void refsMainHoldingWhatNoPathCanHoldIsReportedNotThrown() throws Exception {
+        Path repo = layouts.cachedSnapshot(tmp, OLD, false);
+        TinyLayouts.writeRef(repo, "abc\0def\n");
+        ModelNotFoundException e = assertThrows(ModelNotFoundException.class, () -> locator.locate(tmp));
+        assertMentions(e, repo.resolve("refs/main") + ": holds \"abc\0def\", which is not a revision");
+        TinyLayouts.writeRef(repo, "x".repeat(5000));
+        assertMentions(assertThrows(ModelNotFoundException.class, () -> locator.locate(tmp)),
+                repo.resolve("refs/main") + ": cannot be read", "larger than the 1024 bytes");
+    }
+
+    @Test
     void refsMainNamingAMissingSnapshotIsReported() throws Exception {
         Path repo = layouts.cachedSnapshot(tmp, OLD, false);
         TinyLayouts.writeRef(repo, NEW + "\n");

@@ -64,8 +64,10 @@ class HostMemoryTest {
         NativeMemory.require(0, "nothing"); // nothing to allocate passes
         InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
                 () -> NativeMemory.require(3_000_000_000L, "the test's 3 GB"));
-        assertTrue(e.getMessage().startsWith("Not enough memory for the test's 3 GB: it needs 3.0 GB and 0 MB is"
+        assertTrue(e.getMessage().startsWith("Not enough memory for the test's 3 GB: it needs 3.0 GB and 0 bytes is"
                 + " free"), e.getMessage());
+        assertTrue(e.getMessage().contains(" The setting jimeng.memoryLimit=1 (1 bytes) is what stops it: this "
+                + "process already uses "), e.getMessage());
         assertEquals(3_000_000_000L, e.neededBytes());
         assertEquals(0, e.availableBytes());
         System.setProperty("jimeng.memoryChecks", "false"); // the user's way out, e.g. into swap on purpose
@@ -84,7 +86,7 @@ class HostMemoryTest {
             assertArrayEquals(v, loader.load("f32", 3, 4).toFloatArray(), "a view of the mapping takes no memory");
             InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
                     () -> loader.load("bf16", 3, 4));
-            assertTrue(e.getMessage().contains("the weight 'bf16'") && e.getMessage().contains("0 MB of weights"
+            assertTrue(e.getMessage().contains("the weight 'bf16'") && e.getMessage().contains("0 bytes of weights"
                     + " from " + src.origin() + " had been loaded before it"), e.getMessage());
             WeightLoader narrow = new WeightLoader(src, model, ElementType.BFLOAT16);
             assertThrows(InsufficientMemoryException.class, () -> narrow.load("f32", 3, 4));
@@ -138,5 +140,20 @@ class HostMemoryTest {
     private static Path write(Path file, String text) throws java.io.IOException {
         java.nio.file.Files.createDirectories(file.getParent());
         return java.nio.file.Files.writeString(file, text);
+    }
+
+    @Test
+    void aLimitBelowWhatTheProcessAlreadyUsesIsNamedAsTheCauseWithSizesThatAreNotZero() {
+        System.setProperty("jimeng.memoryLimit", "100m");
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.require(300_000, "the weight 'w'"));
+        // the test JVM uses far more than 100 MB, so nothing is left under the limit
+        assertTrue(e.getMessage().startsWith("Not enough memory for the weight 'w': it needs 300 kB and 0 bytes is"
+                + " free"), e.getMessage());
+        assertTrue(e.getMessage().contains("The setting jimeng.memoryLimit=100m (105 MB) is what stops it: this "
+                + "process already uses "), e.getMessage());
+        assertEquals("999 bytes", InsufficientMemoryException.sizeText(999));
+        assertEquals("2 kB", InsufficientMemoryException.sizeText(1_500));
+        assertEquals("2 MB", InsufficientMemoryException.sizeText(1_500_000));
     }
 }

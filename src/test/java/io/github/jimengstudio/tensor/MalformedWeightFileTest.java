@@ -73,7 +73,7 @@ class MalformedWeightFileTest {
                 refused("trailing garbage", file("{" + ok + "} x", 8), null, "trailing content"),
                 refused("second object", file("{" + ok + "}{}", 8), null, "trailing content"),
                 refused("JSON cut short", file("{\"w\":{\"dtype\":\"F32\"", 0), null, "not valid JSON"),
-                refused("nesting 200k deep", lengthThen(deep.length, deep), null, "not valid JSON"),
+                refused("nesting 200k deep", lengthThen(deep.length, deep), null, "nests JSON deeper than 64 levels"),
                 refused("missing dtype", file("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "w",
                         "lacks dtype"),
                 refused("missing shape", file("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), "w",

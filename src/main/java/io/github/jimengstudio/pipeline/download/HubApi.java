@@ -4,8 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.github.jimengstudio.pipeline.download.ModelDownloadException.Reason;
+import io.github.jimengstudio.tensor.JsonLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,7 +117,7 @@ final class HubApi {
 
     RepoListing parseListing(String repo, String revision, String json) throws ModelDownloadException {
         try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            JsonObject o = JsonLimits.parseObject(json, "the listing", "it");
             String commit = string(o, "sha");
             if (commit == null || !RepoFile.SHA1_HEX.matcher(commit).matches()) {
                 throw new IllegalArgumentException("\"sha\" is " + o.get("sha") + ", not a commit hash");

@@ -73,4 +73,13 @@ class HubApiTest {
             assertEquals(Reason.PROTOCOL, e.reason());
         }
     }
+
+    @Test
+    void aListingNestedTooDeepIsAProtocolErrorNotAStackOverflow() {
+        String deep = "{\"sha\":\"" + COMMIT + "\",\"siblings\":" + "[".repeat(50_000) + "]".repeat(50_000) + "}";
+        ModelDownloadException e = assertThrows(ModelDownloadException.class, () -> api.parseListing("a/b", "main",
+                deep));
+        assertEquals(Reason.PROTOCOL, e.reason());
+        assertTrue(e.getMessage().contains("nests JSON deeper than 64 levels"), e.getMessage());
+    }
 }
