@@ -29,11 +29,12 @@ class PluginIndexTest {
         for (Class<?> c : List.of(JimengService.class, GenerateImageCommand.class, RegenerateCommand.class,
                 RefreshLorasCommand.class, UnloadModelCommand.class, DownloadModelCommand.class,
                 DiagnosticsCommand.class, SaveWithProvenanceCommand.class, CancelCommand.class,
-                StudioPanelCommand.class)) {
+                StudioPanelCommand.class, SetModelFolderCommand.class, SetLoraFolderCommand.class)) {
             assertTrue(index.contains("\"class\":\"" + c.getName() + "\""), c.getName() + " missing from " + index);
         }
         for (String item : List.of("Generate Image...", "Regenerate from Image", "Refresh LoRAs", "Unload Model",
-                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel", "Studio Panel")) {
+                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel", "Studio Panel",
+                "Set Model Folder...", "Set LoRA Folder...")) {
             assertTrue(index.contains("\"menuPath\":\"Plugins>Jimeng Studio>" + item + "\""), item);
         }
     }
