@@ -1,6 +1,7 @@
 package io.github.jimengstudio.fiji.panel;
 
 import ij.ImagePlus;
+import io.github.jimengstudio.fiji.ErrorReport;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
@@ -202,7 +203,7 @@ public final class StudioPanel extends JPanel {
                 StudioEngine.Job job = engine.submit(request, new ToSwing());
                 SwingUtilities.invokeLater(() -> jobArrived(job));
                 job.result().whenComplete((image, error) -> SwingUtilities.invokeLater(() -> ended(image, error)));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the panel must not stay busy with nothing running
                 SwingUtilities.invokeLater(() -> ended(null, e));
             }
         });
@@ -245,7 +246,7 @@ public final class StudioPanel extends JPanel {
                 progress.ended("Cancelled.");
             } else {
                 progress.ended("Failed.");
-                showProblem(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                showProblem(ErrorReport.messageOf(cause));
             }
             return;
         }
@@ -328,11 +329,11 @@ public final class StudioPanel extends JPanel {
                 work.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                String m = what + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            } catch (Throwable e) {
+                String m = what + ": " + ErrorReport.messageOf(e);
                 SwingUtilities.invokeLater(() -> {
                     if (what.equals("Model")) {
-                        setModelStatus("No model: " + e.getMessage(), PROBLEM);
+                        setModelStatus("No model: " + ErrorReport.messageOf(e), PROBLEM);
                     } else {
                         showProblem(m);
                     }
@@ -341,9 +342,19 @@ public final class StudioPanel extends JPanel {
         });
     }
 
+    /**
+     * The problem line: a short message whole; a long one (a model search lists every place it looked at) by its
+     * first sentence, with the whole text as the line's tooltip, so it never floods the panel.
+     */
     private void showProblem(String message) {
-        problem.setText(message == null ? " " : "<html>" + escape(message) + "</html>");
+        String shown = message == null || (message.length() <= PROBLEM_CHARS && message.indexOf('\n') < 0) ? message
+                : ErrorReport.summarize(message);
+        problem.setText(shown == null ? " " : "<html>" + escape(shown) + "</html>");
+        problem.setToolTipText(shown == null || shown.equals(message) ? null
+                : "<html>" + escape(message).replace("\n", "<br>") + "</html>");
     }
+
+    private static final int PROBLEM_CHARS = 200;
 
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");

@@ -50,7 +50,7 @@ class StudioPanelTest {
         final List<String> callsOnEdt = Collections.synchronizedList(new ArrayList<>());
         final List<GenerationRequest> submitted = Collections.synchronizedList(new ArrayList<>());
         volatile CompletableFuture<GeneratedImage> last;
-        volatile RuntimeException refusal;
+        volatile Throwable refusal;
         /** Counted down each time submit is entered. */
         final CountDownLatch inSubmit = new CountDownLatch(1);
         /** When set, submit holds the job handle back until it opens (a slow queue or a busy service). */
@@ -69,8 +69,11 @@ class StudioPanelTest {
         public Job submit(GenerationRequest request, ProgressListener listener) {
             called("submit");
             inSubmit.countDown();
-            if (refusal != null) {
-                throw refusal;
+            if (refusal instanceof RuntimeException r) {
+                throw r;
+            }
+            if (refusal instanceof Error e) {
+                throw e;
             }
             submitted.add(request);
             CountDownLatch gate = handleGate;
@@ -404,6 +407,22 @@ class StudioPanelTest {
         assertEquals(1, engine.submitted.size(), "Generate works again after a refusal");
         assertEquals("", onEdt(panel::problemText));
         assertNotNull(engine.last);
+    }
+
+    @Test
+    void anErrorFromTheEngineLeavesThePanelReadyAndALongMessageShowsItsFirstSentence() throws Exception {
+        engine.refusal = new StackOverflowError();
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals("The input is nested too deeply to read (StackOverflowError).", onEdt(panel::problemText));
+        assertFalse(onEdt(panel::isBusy), "an Error must not leave the panel busy");
+
+        String places = "No complete Z-Image-Turbo model found. Looked in:\n" + "  /somewhere/models: no folder\n"
+                .repeat(30);
+        engine.refusal = new java.io.UncheckedIOException(places, new java.io.IOException(places));
+        pressCtrlEnter();
+        assertEquals("No complete Z-Image-Turbo model found.", onEdt(panel::problemText));
+        engine.refusal = null;
     }
 
     @Test
