@@ -69,6 +69,23 @@ class HostGuiIT {
         assertTrue(!again.printed("Macro Error"), again.output());
     }
 
+    @Test
+    void aFailureFromTheMenuShowsAShortWrappedErrorWithDetails() throws Exception {
+        Path dir = Files.createDirectories(host.app().resolve("macros"));
+        Path part1 = dir.resolve("error-dialog.ijm");
+        Files.writeString(part1, HostMacrosIT.resource("error-dialog.ijm"));
+        Path part2 = dir.resolve("error-dialog-2.ijm");
+        Files.writeString(part2, HostMacrosIT.resource("error-dialog-2.ijm"));
+        Result r = host.exec(List.of("macros", out.toString(), part1.toString(), part2.toString()),
+                java.util.Map.of("JAVA_OPTS", "-Dfijicore.pause=6000"), 150);
+        Rectangle dialog = bounds(r, "Jimeng Studio");
+        assertTrue(dialog.width <= 800 && dialog.height <= 400, "the error dialog fits a screen: " + dialog);
+        assertTrue(r.value("details").startsWith("clicked"), r.output());
+        assertTrue(r.value("ok").startsWith("clicked"), r.output());
+        assertEquals(1, HostMacrosIT.count(r.output(), "[ERROR] Jimeng Studio: This image has no Jimeng Studio"),
+                "logged once:\n" + r.output());
+    }
+
     /** A window's bounds from fijicore.Probe.windows's line "TITLE [class] java.awt.Rectangle[x=..,y=..,...]". */
     static Rectangle bounds(Result r, String title) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(title)
