@@ -1,5 +1,6 @@
 package io.github.jimengstudio.fiji;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -37,5 +38,24 @@ class PluginIndexTest {
                 "Set Model Folder...", "Set LoRA Folder...")) {
             assertTrue(index.contains("\"menuPath\":\"Plugins>Jimeng Studio>" + item + "\""), item);
         }
+    }
+
+    @Test
+    void imageJ1MenuEntriesNameEveryCommandWithItsOwnLabel() throws Exception {
+        String config;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("plugins.config")) {
+            config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^Plugins>Jimeng Studio, \"([^\"]+)\", io\\.github\\.jimengstudio\\.fiji\\.ImageJ1Entry\\(\"(\\w+)\"\\)$")
+                .matcher(config);
+        int entries = 0;
+        while (m.find()) {
+            Class<?> c = Class.forName("io.github.jimengstudio.fiji." + m.group(2));
+            org.scijava.plugin.Plugin plugin = c.getAnnotation(org.scijava.plugin.Plugin.class);
+            assertEquals(JimengCommand.MENU + m.group(1), plugin.menuPath(), c.getName());
+            entries++;
+        }
+        assertEquals(11, entries, "one ImageJ 1.x entry per command:\n" + config);
     }
 }

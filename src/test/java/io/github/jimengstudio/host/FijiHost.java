@@ -89,9 +89,9 @@ final class FijiHost {
         assertEquals(0, added.exitCode(), added.output());
         Result updated = host.exec(List.of("update", "update"), Map.of(), 300);
         assertEquals(0, updated.exitCode(), updated.output());
-        try (Stream<Path> jars = Files.list(app.resolve("jars"))) {
-            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("jimeng-studio")),
-                    "the updater installed no jimeng-studio jar: " + updated.output());
+        try (Stream<Path> jars = Files.list(app.resolve("plugins"))) {
+            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("Jimeng_Studio-")),
+                    "the updater installed no plugins/Jimeng_Studio jar: " + updated.output());
         }
         Path lora = Files.createDirectories(app.resolve("lora"));
         Files.copy(Golden.file("lora-tiny/peft.safetensors"), lora.resolve("fox-style.safetensors"));

@@ -40,6 +40,16 @@ class HostGuiIT {
         assertEquals("1", r.value("panel.images"), r.output());
         assertEquals("a red fox in the snow, watercolor", r.value("panel.prompt"));
         assertTrue(Files.size(out.resolve("panel-generated.png")) > 0);
+
+        String menu = r.output().substring(r.output().indexOf("RESULT menu.begin"), r.output().indexOf(
+                "RESULT menu.end"));
+        for (String item : List.of("Studio Panel", "Generate Image...", "Regenerate from Image",
+                "Save with Provenance...", "Set Model Folder...", "Set LoRA Folder...", "Refresh LoRAs",
+                "Download Model...", "Unload Model", "Cancel", "Diagnostics")) {
+            assertEquals(1, HostMacrosIT.count(menu, item + "\n") , item + " once in the menu:\n" + menu);
+        }
+        assertTrue(r.value("generate.command").startsWith("command:io.github.jimengstudio.fiji.GenerateImageCommand"),
+                r.value("generate.command"));
     }
 
     @Test
