@@ -150,6 +150,18 @@ public class JimengService extends AbstractService implements SciJavaService {
         });
     }
 
+    /**
+     * Uses the model in {@code folder} from now on, as {@link #setModelFolder}, after checking that it holds one.
+     *
+     * @throws io.github.jimengstudio.pipeline.ModelNotFoundException naming what the folder lacks; the previous
+     *                                                                 choice stays
+     */
+    public ModelLocation useModelFolder(Path folder) throws IOException {
+        ModelLocation location = new ModelSearch().find(folder);
+        setModelFolder(folder);
+        return location;
+    }
+
     /** The LoRA folder: the preference, else Fiji's {@code lora/} folder. */
     public Path loraFolder() {
         String s = prefs.get(JimengService.class, LORA_FOLDER);

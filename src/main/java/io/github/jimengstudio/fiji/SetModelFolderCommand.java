@@ -1,7 +1,5 @@
 package io.github.jimengstudio.fiji;
 
-import io.github.jimengstudio.pipeline.ModelLocation;
-import io.github.jimengstudio.pipeline.ModelSearch;
 import java.io.File;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -31,9 +29,7 @@ public class SetModelFolderCommand extends JimengCommand {
             model = "No model folder chosen: searching $JIMENG_MODEL, Fiji's models/ folder, the Hugging Face caches "
                     + "and ComfyUI folders.";
         } else {
-            ModelLocation location = new ModelSearch().find(folder.toPath());
-            jimeng.setModelFolder(folder.toPath());
-            model = location.describe();
+            model = jimeng.useModelFolder(folder.toPath()).describe();
         }
         log.info("Jimeng Studio: " + model);
     }

@@ -55,6 +55,20 @@ class DownloadHostIT {
         assertEquals(true, Files.isDirectory(out.resolve("hub/models--Tongyi-MAI--Z-Image-Turbo/snapshots")));
     }
 
+    @Test
+    void withoutAModelTheStudioPanelOffersToChooseOrDownloadIt() throws Exception {
+        FijiHost host = FijiHost.installPlugin("first-run");
+        Path out = Files.createDirectories(host.app().resolve("out"));
+        String macro = HostMacrosIT.resource("panel.ijm");
+        macro = macro.substring(0, macro.indexOf("// Xvfb has no window manager")) // open and wait, no typing
+                + "wait(2000);\ncall(\"fijicore.Probe.screenshot\", out + \"/panel-first-run.png\");\n"
+                + "print(\"RESULT windows.begin\");\nprint(call(\"fijicore.Probe.windows\"));\n";
+        Result r = host.exec(List.of("macro", write(host, "first-run-panel.ijm", macro).toString(), out.toString()),
+                Map.of("HOME", host.app().toString(), "JAVA_OPTS", "-Duser.home=" + host.app()), 150);
+        HostGuiIT.bounds(r, "Jimeng Studio");
+        assertTrue(Files.size(out.resolve("panel-first-run.png")) > 0, r.output());
+    }
+
     private static Path write(FijiHost host, String name, String macro) throws Exception {
         Path p = Files.createDirectories(host.app().resolve("macros")).resolve(name);
         Files.writeString(p, macro);

@@ -8,7 +8,6 @@ import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.ModelLocator;
-import io.github.jimengstudio.pipeline.ModelSearch;
 import io.github.jimengstudio.pipeline.download.DownloadListener;
 import io.github.jimengstudio.pipeline.download.ModelDownloader;
 import java.io.IOException;
@@ -62,9 +61,7 @@ final class ServiceEngine implements StudioEngine {
 
     @Override
     public String useModelFolder(Path folder) throws IOException {
-        String described = new ModelSearch().find(folder).describe();
-        jimeng.setModelFolder(folder);
-        return described;
+        return jimeng.useModelFolder(folder).describe();
     }
 
     @Override
