@@ -12,15 +12,23 @@ import java.util.regex.Pattern;
  */
 public record ImageSize(int width, int height) {
 
-    /** The Turbo square, landscape and portrait 4:3, and a quick square. */
-    public static final List<ImageSize> PRESETS = List.of(new ImageSize(1024, 1024), new ImageSize(1024, 768),
-            new ImageSize(768, 1024), new ImageSize(512, 512));
+    /**
+     * The usual aspect ratios at about one megapixel (what Z-Image-Turbo was trained for), each side a multiple of
+     * 16, and a quick square for trying prompts.
+     */
+    public static final List<ImageSize> PRESETS = List.of(new ImageSize(1024, 1024), new ImageSize(1152, 864),
+            new ImageSize(864, 1152), new ImageSize(1248, 832), new ImageSize(832, 1248), new ImageSize(1360, 768),
+            new ImageSize(768, 1360), new ImageSize(512, 512));
+    private static final List<String> PRESET_RATIOS = List.of("1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16",
+            "1:1, quick");
 
-    private static final Pattern W_BY_H = Pattern.compile("(\\d{1,6})\\s*[x×X*]\\s*(\\d{1,6})");
+    /** Width × height, and an optional note in brackets (a preset's aspect ratio) that is not read. */
+    private static final Pattern W_BY_H = Pattern.compile("(\\d{1,6})\\s*[x×X*]\\s*(\\d{1,6})\\s*(\\(.*\\))?");
 
-    /** {@code "1024 × 768"}. */
+    /** {@code "1024 × 768"}; a preset with its aspect ratio, {@code "1152 × 864 (4:3)"}. */
     public String label() {
-        return width + " × " + height;
+        int preset = PRESETS.indexOf(this);
+        return width + " × " + height + (preset < 0 ? "" : " (" + PRESET_RATIOS.get(preset) + ")");
     }
 
     @Override

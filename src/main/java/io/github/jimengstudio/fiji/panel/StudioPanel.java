@@ -115,7 +115,8 @@ public final class StudioPanel extends JPanel {
 
         JPanel top = new JPanel();
         top.setLayout(new BoxLayout(top, BoxLayout.Y_AXIS));
-        for (JPanel row : List.of(row(modelStatus), row(firstRun), row(lora), row(prompt), row(tuning), buttons(),
+        // the prompt first: it is what people come to type; the LoRA and settings qualify it
+        for (JPanel row : List.of(row(modelStatus), row(firstRun), row(prompt), row(lora), row(tuning), buttons(),
                 row(problem))) {
             top.add(row);
         }

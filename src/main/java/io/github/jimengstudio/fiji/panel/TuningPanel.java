@@ -57,8 +57,6 @@ final class TuningPanel extends JPanel {
         memoryMode.setName("memoryMode");
         precision.setName("precision");
         negative.getAccessibleContext().setAccessibleName("Negative prompt");
-        negative.setToolTipText("What the picture should not show. Read only when guidance is above 0, which "
-                + "makes each step about twice as slow.");
         negative.getDocument().addDocumentListener(new DocumentListener() {
             @Override
             public void insertUpdate(DocumentEvent e) {
@@ -91,7 +89,10 @@ final class TuningPanel extends JPanel {
         lock.setToolTipText("Locked: this seed every run. Unlocked: a new random seed each run, shown afterwards.");
         lock.addActionListener(e -> seedLockChanged());
         steps.addChangeListener(e -> updateSummary());
-        guidance.addChangeListener(e -> updateSummary());
+        guidance.addChangeListener(e -> {
+            negativeFollowsGuidance();
+            updateSummary();
+        });
         size.addActionListener(e -> updateSummary());
         seed.setToolTipText("0 to 18446744073709551615; the same seed and settings give the same image");
         memoryMode.setSelectedItem(ComputeChoices.label(ComputeChoices.DEFAULT_MEMORY_MODE));
@@ -113,7 +114,20 @@ final class TuningPanel extends JPanel {
         add(fold, BorderLayout.NORTH);
         add(body, BorderLayout.CENTER);
         seedLockChanged();
+        negativeFollowsGuidance();
         unfold(false);
+    }
+
+    /** The model reads a negative prompt only with guidance above 0: the field says so instead of being ignored. */
+    private void negativeFollowsGuidance() {
+        boolean used = ((Number) guidance.getValue()).doubleValue() > 0;
+        negative.setEnabled(used && guidance.isEnabled());
+        negative.setToolTipText(used ? "What the picture should not show (makes each step about twice as slow)."
+                : "Used only with guidance above 0: raise guidance to use a negative prompt.");
+    }
+
+    boolean negativeEnabled() {
+        return negative.isEnabled();
     }
 
     private void row(int y, String label, JComponent field) {
@@ -248,7 +262,7 @@ final class TuningPanel extends JPanel {
     void setEnabledWhileIdle(boolean idle) {
         steps.setEnabled(idle);
         guidance.setEnabled(idle);
-        negative.setEnabled(idle);
+        negativeFollowsGuidance();
         lock.setEnabled(idle);
         seed.setEnabled(idle);
         size.setEnabled(idle);

@@ -90,10 +90,20 @@ class PanelSettingsTest {
         assertEquals(new ImageSize(832, 1216), ImageSize.parse(" 832 X 1216 "));
         assertEquals(new ImageSize(640, 480), ImageSize.parse("640*480"));
         assertEquals(new ImageSize(768, 1024), ImageSize.parse("768 × 1024"));
+        assertEquals(new ImageSize(1152, 864), ImageSize.parse("1152 × 864 (4:3)"), "a preset's ratio is not read");
+        assertEquals("1360 × 768 (16:9)", new ImageSize(1360, 768).label());
+        assertEquals("640 × 480", new ImageSize(640, 480).label(), "only presets carry a ratio");
+        for (ImageSize preset : ImageSize.PRESETS) {
+            assertEquals(0, preset.width() % 16, preset.label());
+            assertEquals(0, preset.height() % 16, preset.label());
+            double megapixels = preset.width() * (double) preset.height() / 1e6;
+            assertTrue(preset.width() == 512 || (megapixels > 0.95 && megapixels < 1.1), preset.label());
+        }
         for (ImageSize preset : ImageSize.PRESETS) {
             assertEquals(preset, ImageSize.parse(preset.label()));
         }
-        assertEquals(List.of("1024 × 1024", "1024 × 768", "768 × 1024", "512 × 512"),
+        assertEquals(List.of("1024 × 1024 (1:1)", "1152 × 864 (4:3)", "864 × 1152 (3:4)", "1248 × 832 (3:2)",
+                "832 × 1248 (2:3)", "1360 × 768 (16:9)", "768 × 1360 (9:16)", "512 × 512 (1:1, quick)"),
                 ImageSize.PRESETS.stream().map(ImageSize::label).toList());
         for (String bad : new String[] {"", "1024", "1024x", "x768", "1024x768x3", "-64x64", "1e3x64"}) {
             assertThrows(InvalidRequestException.class, () -> ImageSize.parse(bad), bad);

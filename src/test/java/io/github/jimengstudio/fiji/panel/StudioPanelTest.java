@@ -554,6 +554,18 @@ class StudioPanelTest {
     }
 
     @Test
+    void theNegativePromptIsOnlyEditableWithGuidanceAboveZero() throws Exception {
+        assertFalse(onEdt(() -> panel.tuning().negativeEnabled()), "guidance 0 (the Turbo default) reads no negative");
+        onEdt(() -> panel.tuning().restore(new PanelSettings("fox", "blurry", List.of(), 8, 2.0, false, "",
+                "1024 x 1024", null, null)));
+        assertTrue(onEdt(() -> panel.tuning().negativeEnabled()));
+        onEdt(() -> panel.tuning().restore(new PanelSettings("fox", "blurry", List.of(), 8, 0.0, false, "",
+                "1024 x 1024", null, null)));
+        assertFalse(onEdt(() -> panel.tuning().negativeEnabled()));
+        assertEquals("blurry", onEdt(() -> panel.tuning().negativePrompt()), "kept for when guidance returns");
+    }
+
+    @Test
     void aCancelPressedBeforeTheEngineHandsOverTheJobStopsItWhenTheJobArrives() throws Exception {
         engine.handleGate = new CountDownLatch(1);
         engine.runsUntilCancelled = true;
