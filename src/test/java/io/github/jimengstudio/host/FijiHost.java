@@ -142,9 +142,11 @@ final class FijiHost {
         env.remove("JIMENG_MODEL");
         env.put("FIJI_CORE_APP_DIR", app.toString());
         env.put("FIJI_CORE_CLASSPATH", libtorchJar());
-        // Preferences of its own (never the user's); the libtorch extracted once for all runs; UTF-8 for the
-        // macros' File.openAsString (Java 17 on a POSIX locale would read ASCII).
-        env.put("JAVA_OPTS", "-Djava.util.prefs.userRoot=" + app.resolve("prefs") + " -Djimeng.cache=" + cache
+        // Preferences and a home of its own (never the user's: ImageJ keeps files in ~/.imagej); the libtorch
+        // extracted once for all runs; UTF-8 for the macros' File.openAsString (Java 17 on a POSIX locale would
+        // read ASCII).
+        env.put("JAVA_OPTS", "-Djava.util.prefs.userRoot=" + app.resolve("prefs") + " -Duser.home="
+                + app.resolve("home") + " -Djimeng.cache=" + cache
                 + " -Dai.djl.offline=true -Xmx2g -Dfile.encoding=UTF-8");
         extraEnv.forEach((k, v) -> env.merge(k, v, (base, extra) -> k.equals("JAVA_OPTS") ? base + " " + extra : extra));
         Path log = Files.createTempFile(app, "run", ".log");

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import javax.swing.AbstractAction;
 import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
+import javax.swing.ImageIcon;
 import javax.swing.JList;
 import javax.swing.JPanel;
 import javax.swing.JScrollPane;
@@ -22,8 +23,8 @@ import javax.swing.ListSelectionModel;
 /** Recent generations, newest on top; a click (or Enter) puts that generation's settings back into the controls. */
 final class HistoryList extends JPanel {
     private final GenerationHistory history;
-    private final DefaultListModel<GenerationRecord> model = new DefaultListModel<>();
-    private final JList<GenerationRecord> list = new JList<>(model);
+    private final DefaultListModel<GenerationHistory.Entry> model = new DefaultListModel<>();
+    private final JList<GenerationHistory.Entry> list = new JList<>(model);
     private final Consumer<GenerationRecord> restore;
 
     HistoryList(GenerationHistory history, Consumer<GenerationRecord> restore) {
@@ -36,8 +37,11 @@ final class HistoryList extends JPanel {
             @Override
             public Component getListCellRendererComponent(JList<?> l, Object value, int index, boolean selected,
                     boolean focus) {
-                GenerationRecord r = (GenerationRecord) value;
+                GenerationHistory.Entry entry = (GenerationHistory.Entry) value;
+                GenerationRecord r = entry.record();
                 super.getListCellRendererComponent(l, describe(r), index, selected, focus);
+                setIcon(entry.thumbnail() == null ? null : new ImageIcon(entry.thumbnail()));
+                setIconTextGap(6);
                 setToolTipText(r.request().prompt());
                 return this;
             }
@@ -55,19 +59,29 @@ final class HistoryList extends JPanel {
         list.getActionMap().put("restore", new AbstractAction() {
             @Override
             public void actionPerformed(java.awt.event.ActionEvent e) {
-                GenerationRecord r = list.getSelectedValue();
-                if (r != null) {
-                    restore.accept(r);
+                GenerationHistory.Entry entry = list.getSelectedValue();
+                if (entry != null) {
+                    restore.accept(entry.record());
                 }
             }
         });
         add(new JScrollPane(list), BorderLayout.CENTER);
+        listEntries();
     }
 
     void add(GenerationRecord record) {
-        history.add(record);
+        add(record, null);
+    }
+
+    /** Adds a generation with its picture (for the thumbnail; may be null). */
+    void add(GenerationRecord record, java.awt.image.BufferedImage image) {
+        history.add(record, image);
+        listEntries();
+    }
+
+    private void listEntries() {
         model.clear();
-        history.records().forEach(model::addElement);
+        history.entries().forEach(model::addElement);
     }
 
     /** Newest first, as listed. */
@@ -77,7 +91,12 @@ final class HistoryList extends JPanel {
 
     /** What a click on row {@code i} does. */
     void restoreAt(int i) {
-        restore.accept(model.get(i));
+        restore.accept(model.get(i).record());
+    }
+
+    /** Whether row {@code i} shows a thumbnail. */
+    boolean hasThumbnail(int i) {
+        return model.get(i).thumbnail() != null;
     }
 
     /** "seed 42 · 1024×1024 · 8 steps · ink:0.8 + pencil:1.0 · a red fox in the snow…" (LoRAs only when used). */

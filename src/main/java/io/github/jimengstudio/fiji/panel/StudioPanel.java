@@ -87,14 +87,20 @@ public final class StudioPanel extends JPanel {
     /** The last image this panel made, for Save. EDT only. */
     private ImagePlus lastImage;
 
+    /** A panel whose history lives in memory only. */
     public StudioPanel(StudioEngine engine) {
-        this(engine, GenerationHistory.DEFAULT_CAPACITY);
+        this(engine, GenerationHistory.DEFAULT_CAPACITY, null);
     }
 
     StudioPanel(StudioEngine engine, int historySize) {
+        this(engine, historySize, null);
+    }
+
+    /** A panel whose history is kept in {@code historyFolder} (null: in memory), so it survives restarts. */
+    public StudioPanel(StudioEngine engine, int historySize, Path historyFolder) {
         super(new BorderLayout(0, 6));
         this.engine = engine;
-        this.history = new HistoryList(new GenerationHistory(historySize), this::restore);
+        this.history = new HistoryList(new GenerationHistory(historySize, historyFolder), this::restore);
         setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
 
         generateButton.setName("generate");
@@ -279,9 +285,10 @@ public final class StudioPanel extends JPanel {
             return;
         }
         GenerationRecord record = image.record();
-        history.add(record);
+        BufferedImage pixels = ProgressView.toImage(image.width(), image.height(), image.rgb());
+        history.add(record, pixels);
         tuning.showUsedSeed(record.request().seedString());
-        progress.finished(image, ProgressView.toImage(image.width(), image.height(), image.rgb()));
+        progress.finished(image, pixels);
         setModelStatus("Model loaded on " + record.device() + "\n" + record.modelIdentity(), null);
         onWorker(() -> {
             ImagePlus imp = engine.toImagePlus(image);

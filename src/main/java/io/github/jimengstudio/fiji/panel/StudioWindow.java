@@ -39,7 +39,7 @@ public final class StudioWindow {
     static StudioPanel show(StudioEngine engine) {
         if (window == null) {
             ImageJ ij = IJ.getInstance();
-            panel = new StudioPanel(engine);
+            panel = new StudioPanel(engine, GenerationHistory.DEFAULT_CAPACITY, GenerationHistory.defaultFolder());
             window = new JDialog(ij, TITLE, false);
             window.setDefaultCloseOperation(WindowConstants.HIDE_ON_CLOSE);
             window.setContentPane(panel);

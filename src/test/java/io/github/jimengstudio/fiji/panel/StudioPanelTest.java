@@ -566,6 +566,26 @@ class StudioPanelTest {
     }
 
     @Test
+    void theHistoryWithThumbnailsSurvivesARestartAndAClickRestoresEverySetting(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path historyFolder) throws Exception {
+        panel = onEdt(() -> new StudioPanel(engine, 5, historyFolder));
+        settle();
+        onEdt(() -> {
+            panel.promptBox().setText("a lighthouse at dusk");
+            panel.tuning().restore(new PanelSettings("", "", List.of(), 6, 0, true, "1234", "1248 x 832", null,
+                    null));
+        });
+        pressCtrlEnter();
+        GenerationRequest made = engine.submitted.get(0).withResolvedSeed(new SplittableRandom(7));
+
+        StudioPanel restarted = onEdt(() -> new StudioPanel(engine, 5, historyFolder));
+        assertEquals(1, onEdt(() -> restarted.history().records().size()));
+        assertTrue(onEdt(() -> restarted.history().hasThumbnail(0)));
+        onEdt(() -> restarted.history().restoreAt(0));
+        assertEquals(made, onEdt(() -> restarted.settings().toRequest()), "the restored controls make it again");
+    }
+
+    @Test
     void aCancelPressedBeforeTheEngineHandsOverTheJobStopsItWhenTheJobArrives() throws Exception {
         engine.handleGate = new CountDownLatch(1);
         engine.runsUntilCancelled = true;
