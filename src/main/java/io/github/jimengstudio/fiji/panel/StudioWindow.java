@@ -37,8 +37,8 @@ public final class StudioWindow {
 
     /** EDT: shows the window, creating it with {@code engine} when there is none. */
     static StudioPanel show(StudioEngine engine) {
+        ImageJ ij = mainWindow();
         if (window == null) {
-            ImageJ ij = IJ.getInstance();
             panel = new StudioPanel(engine, GenerationHistory.DEFAULT_CAPACITY, GenerationHistory.defaultFolder());
             window = new JDialog(ij, TITLE, false);
             window.setDefaultCloseOperation(WindowConstants.HIDE_ON_CLOSE);
@@ -52,6 +52,11 @@ public final class StudioWindow {
         }
         window.setVisible(true);
         window.toFront();
+        if (ij != null) {
+            // once more when the window system has the window: on a loaded X server its first placement can be
+            // replaced by the default one before the window is mapped
+            SwingUtilities.invokeLater(() -> placeBelow(ij.getBounds()));
+        }
         // the user opened the panel to type a prompt: the caret is there at once
         panel.promptBox().area().requestFocusInWindow();
         return panel;
@@ -60,6 +65,20 @@ public final class StudioWindow {
     /** The window itself (null before the first {@link #show}); for the screenshot driver. */
     static JDialog window() {
         return window;
+    }
+
+    /** ImageJ's main window, or null (a plain SciJava context). */
+    private static ImageJ mainWindow() {
+        ImageJ ij = IJ.getInstance();
+        if (ij != null) {
+            return ij;
+        }
+        for (java.awt.Frame f : java.awt.Frame.getFrames()) {
+            if (f instanceof ImageJ found && f.isDisplayable()) {
+                return found;
+            }
+        }
+        return null;
     }
 
     private static void stickTo(ImageJ ij) {
