@@ -1,5 +1,6 @@
 package io.github.jimengstudio.fiji.panel;
 
+import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.InvalidRequestException;
 import io.github.jimengstudio.pipeline.LoraUse;
 import java.awt.GridBagConstraints;
@@ -7,7 +8,10 @@ import java.awt.GridBagLayout;
 import java.awt.Insets;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import javax.swing.JButton;
 import javax.swing.JComboBox;
 import javax.swing.JComponent;
@@ -17,24 +21,41 @@ import javax.swing.JSpinner;
 import javax.swing.SpinnerNumberModel;
 
 /**
- * The style LoRAs: one row per LoRA, each a dropdown of the LoRA folder's usable files (or None) and its strength.
+ * The style LoRAs: one row per LoRA, each a dropdown of the LoRA folder's files (or None) and its strength.
  * Usually there is one row, as a single dropdown; "+" adds a row to stack another LoRA, "−" removes that row. "↻"
- * scans the LoRA folder again. Every method runs on the EDT.
+ * scans the LoRA folder again. Each file is listed with its format, rank and trigger words; a file the model would
+ * refuse (made for another model, shapes that do not fit) is listed greyed with why, so it is known before
+ * Generate. Every method runs on the EDT.
  */
 final class LoraChooser extends JPanel {
     private final List<Row> rows = new ArrayList<>();
-    /** The names the folder offers, as last set. */
+    /** The names the folder offers, as last set (usable or not). */
     private List<String> available = List.of();
+    /** Each name's line: format, rank, triggers; or why it is refused. */
+    private Map<String, String> summaries = Map.of();
+    /** Why a file would be refused, by name. */
+    private Map<String, String> refusals = Map.of();
     final JButton refresh = small("↻", "Scan the LoRA folder again");
     final JButton add = small("+", "Stack another LoRA (each has its own strength)");
     private final Runnable rowsChanged;
     /** False while a generation runs: the rows, their buttons and rows added meanwhile are disabled. */
     private boolean idle = true;
 
+    private final Consumer<String> chosen;
+
     /** @param rowsChanged told after a row was added or removed (the panel may need more room) */
     LoraChooser(Runnable rowsChanged) {
+        this(rowsChanged, name -> { });
+    }
+
+    /**
+     * @param rowsChanged told after a row was added or removed (the panel may need more room)
+     * @param chosen      told the name a person picked in a row
+     */
+    LoraChooser(Runnable rowsChanged, Consumer<String> chosen) {
         super(new GridBagLayout());
         this.rowsChanged = rowsChanged;
+        this.chosen = chosen;
         add.setName("lora-add");
         add.addActionListener(e -> addRow());
         rows.add(new Row());
@@ -47,9 +68,33 @@ final class LoraChooser extends JPanel {
         final JSpinner strength = new JSpinner(new SpinnerNumberModel(1.0, -LoraUse.MAX_ABS_STRENGTH,
                 LoraUse.MAX_ABS_STRENGTH, 0.05));
         final JButton remove = small("−", "Remove this LoRA");
+        /** True while the list is refilled: those selections are not a person's pick. */
+        private boolean offering;
 
         Row() {
             names.setToolTipText("A LoRA from the LoRA folder; switching needs no model reload");
+            names.setRenderer(new javax.swing.DefaultListCellRenderer() {
+                @Override
+                public java.awt.Component getListCellRendererComponent(javax.swing.JList<?> list, Object value,
+                        int index, boolean selected, boolean focus) {
+                    String name = String.valueOf(value);
+                    boolean refused = refusals.containsKey(name);
+                    super.getListCellRendererComponent(list, refused ? name + " (refused)" : name, index, selected,
+                            focus);
+                    if (refused) {
+                        setForeground(java.awt.Color.GRAY);
+                    }
+                    setToolTipText(summaries.get(name));
+                    return this;
+                }
+            });
+            names.addActionListener(e -> {
+                if (!offering) {
+                    chosen.accept(chosen());
+                }
+                names.setToolTipText(summaries.getOrDefault(chosen(),
+                        "A LoRA from the LoRA folder; switching needs no model reload"));
+            });
             strength.setToolTipText("LoRA strength (1.0 = full)");
             strength.setEditor(new JSpinner.NumberEditor(strength, "0.00"));
             remove.addActionListener(e -> removeRow(rows.indexOf(this)));
@@ -63,13 +108,18 @@ final class LoraChooser extends JPanel {
 
         /** Lists the folder's names, with {@code name} selected (added to the list when the folder lacks it). */
         void offer(String name) {
-            names.removeAllItems();
-            names.addItem(PanelSettings.NO_LORA);
-            available.forEach(names::addItem);
-            if (!name.equals(PanelSettings.NO_LORA) && !available.contains(name)) {
-                names.addItem(name);
+            offering = true;
+            try {
+                names.removeAllItems();
+                names.addItem(PanelSettings.NO_LORA);
+                available.forEach(names::addItem);
+                if (!name.equals(PanelSettings.NO_LORA) && !available.contains(name)) {
+                    names.addItem(name);
+                }
+                names.setSelectedItem(name);
+            } finally {
+                offering = false;
             }
-            names.setSelectedItem(name);
         }
 
         double strength() {
@@ -144,6 +194,31 @@ final class LoraChooser extends JPanel {
         return rows.get(i).remove;
     }
 
+    /** Lists the folder's files (see the class comment); each row keeps its choice while the folder has it. */
+    void setLoras(List<LoraInfo> loras) {
+        Map<String, String> lines = new HashMap<>();
+        Map<String, String> refused = new HashMap<>();
+        for (LoraInfo info : loras) {
+            lines.put(info.name(), info.summary());
+            if (!info.usable()) {
+                refused.put(info.name(), info.problem());
+            }
+        }
+        summaries = Map.copyOf(lines);
+        refusals = Map.copyOf(refused);
+        setNames(loras.stream().map(LoraInfo::name).toList());
+    }
+
+    /** Why {@code name} would be refused, or null when it is usable (or not a file of the folder). */
+    String refusal(String name) {
+        return refusals.get(name);
+    }
+
+    /** The line a file is shown with: format, rank, triggers, or why it is refused. */
+    String summary(String name) {
+        return summaries.get(name);
+    }
+
     /** Replaces the folder's names; each row keeps its choice while the folder still has it, else becomes None. */
     void setNames(List<String> names) {
         available = List.copyOf(names);
@@ -172,6 +247,11 @@ final class LoraChooser extends JPanel {
      * Shows {@code loras}, one row each (one row at None when the list is empty). A name the folder no longer has
      * is shown all the same (see {@link #notInFolder}): the engine will say so.
      */
+    /** What a person's pick of {@code name} in row {@code i} does (for tests: a dropdown pick through Swing). */
+    void pick(int i, String name) {
+        rows.get(i).names.setSelectedItem(name);
+    }
+
     void select(List<LoraUse> loras) {
         int wanted = Math.max(1, loras.size());
         boolean changed = wanted != rows.size();

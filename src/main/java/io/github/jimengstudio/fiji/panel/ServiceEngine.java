@@ -40,17 +40,17 @@ final class ServiceEngine implements StudioEngine {
     }
 
     @Override
-    public List<String> loraNames() throws IOException {
-        return usable(jimeng.loraLibrary().entries());
+    public List<LoraInfo> loras() throws IOException {
+        return byName(jimeng.loraLibrary().entries());
     }
 
     @Override
-    public List<String> refreshLoras() throws IOException {
-        return usable(jimeng.refreshLoras());
+    public List<LoraInfo> refreshLoras() throws IOException {
+        return byName(jimeng.refreshLoras());
     }
 
-    private static List<String> usable(List<LoraInfo> entries) {
-        return entries.stream().filter(LoraInfo::usable).map(LoraInfo::name).sorted().toList();
+    private static List<LoraInfo> byName(List<LoraInfo> entries) {
+        return entries.stream().sorted(java.util.Comparator.comparing(LoraInfo::name)).toList();
     }
 
     @Override

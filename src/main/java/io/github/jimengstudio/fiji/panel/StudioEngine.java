@@ -5,6 +5,7 @@ import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.download.DownloadListener;
+import io.github.jimengstudio.lora.LoraInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,11 +27,11 @@ public interface StudioEngine {
     /** Queues {@code request}; the listener is called on the generation thread. */
     Job submit(GenerationRequest request, ProgressListener listener);
 
-    /** The usable LoRAs' names, from the library as last scanned. */
-    List<String> loraNames() throws IOException;
+    /** The LoRA folder's files, usable or not (with why), from the library as last scanned, by name. */
+    List<LoraInfo> loras() throws IOException;
 
-    /** Scans the LoRA folder again; the usable LoRAs' names. */
-    List<String> refreshLoras() throws IOException;
+    /** Scans the LoRA folder again; its files, as {@link #loras}. */
+    List<LoraInfo> refreshLoras() throws IOException;
 
     /** One line: whether the model is loaded, and which one will be. @throws IOException when none is found */
     String modelStatus() throws IOException, InterruptedException;

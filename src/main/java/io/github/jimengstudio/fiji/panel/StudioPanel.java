@@ -2,6 +2,7 @@ package io.github.jimengstudio.fiji.panel;
 
 import ij.ImagePlus;
 import io.github.jimengstudio.fiji.ErrorReport;
+import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
@@ -66,7 +67,7 @@ public final class StudioPanel extends JPanel {
     private final JButton downloadModelButton = new JButton("Download Model…");
     /** EDT only. A model download runs (on its own thread); Cancel stops it. */
     private boolean downloading;
-    private final LoraChooser lora = new LoraChooser(this::fitWindow);
+    private final LoraChooser lora = new LoraChooser(this::fitWindow, this::loraChosen);
     private final PromptBox prompt = new PromptBox(this::generate);
     private final TuningPanel tuning = new TuningPanel(this::fitWindow);
     private final JButton generateButton = new JButton("Generate");
@@ -136,8 +137,8 @@ public final class StudioPanel extends JPanel {
         saveButton.setEnabled(false);
 
         onWorker(() -> {
-            List<String> names = engine.loraNames();
-            SwingUtilities.invokeLater(() -> lora.setNames(names));
+            List<LoraInfo> found = engine.loras();
+            SwingUtilities.invokeLater(() -> lora.setLoras(found));
             return null;
         }, "LoRAs");
         refreshModelStatus();
@@ -155,6 +156,16 @@ public final class StudioPanel extends JPanel {
         modelStatus.setText(nl < 0 ? text : text.substring(0, nl));
         modelStatus.setToolTipText("<html><pre>" + escape(text) + "</pre></html>");
         modelStatus.setForeground(color);
+    }
+
+    /** A LoRA was picked in a row: one the folder refuses (another model, bad shapes) is named at once, with why. */
+    private void loraChosen(String name) {
+        String refusal = lora.refusal(name);
+        if (refusal != null) {
+            showProblem(name + " would be refused: " + refusal);
+        } else if (problem.getText().contains(" would be refused: ")) {
+            showProblem(null);
+        }
     }
 
     /** After a part grew (a LoRA row added, the settings unfolded): a window too short for it grows to fit. */
@@ -337,8 +348,8 @@ public final class StudioPanel extends JPanel {
 
     private void refreshLoras() {
         onWorker(() -> {
-            List<String> names = engine.refreshLoras();
-            SwingUtilities.invokeLater(() -> lora.setNames(names));
+            List<LoraInfo> found = engine.refreshLoras();
+            SwingUtilities.invokeLater(() -> lora.setLoras(found));
             return null;
         }, "LoRA folder");
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
+import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.download.DownloadCancelledException;
 import io.github.jimengstudio.pipeline.download.DownloadListener;
 import io.github.jimengstudio.pipeline.download.DownloadProgress;
@@ -48,6 +49,13 @@ import org.junit.jupiter.api.Test;
 class StudioPanelTest {
 
     /** Records every call, and on which thread it came. */
+    /** A LoRA file as the library lists it: PEFT, rank 4; refused with {@code problem} when not null. */
+    static LoraInfo lora(String name, String problem) {
+        return new LoraInfo(name, java.nio.file.Path.of("/lora", name + ".safetensors"), 1000, java.time.Instant.EPOCH,
+                io.github.jimengstudio.lora.LoraFormat.values()[0], new java.util.TreeSet<>(List.of(4)), 30,
+                new java.util.TreeSet<>(List.of("attention")), null, null, java.util.Map.of(), problem);
+    }
+
     static final class FakeEngine implements StudioEngine {
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
         final List<String> callsOnEdt = Collections.synchronizedList(new ArrayList<>());
@@ -113,15 +121,15 @@ class StudioPanelTest {
         }
 
         @Override
-        public List<String> loraNames() {
+        public List<LoraInfo> loras() {
             called("loraNames");
-            return List.of("ink-style");
+            return List.of(lora("ink-style", null));
         }
 
         @Override
-        public List<String> refreshLoras() {
+        public List<LoraInfo> refreshLoras() {
             called("refreshLoras");
-            return List.of("ink-style", "pencil");
+            return List.of(lora("ink-style", null), lora("pencil", null));
         }
 
         @Override
@@ -583,6 +591,23 @@ class StudioPanelTest {
         assertTrue(onEdt(() -> restarted.history().hasThumbnail(0)));
         onEdt(() -> restarted.history().restoreAt(0));
         assertEquals(made, onEdt(() -> restarted.settings().toRequest()), "the restored controls make it again");
+    }
+
+    @Test
+    void loraFilesAreListedWithFormatAndRankAndAFileTheModelWouldRefuseIsMarkedBeforeGenerate() throws Exception {
+        LoraChooser chooser = onEdt(() -> panel.loraChooser());
+        onEdt(() -> chooser.setLoras(List.of(lora("ink-style", null),
+                lora("flux-style", "made for FLUX (keys double_blocks.*), not Z-Image-Turbo"))));
+        String ink = onEdt(() -> chooser.summary("ink-style"));
+        assertTrue(ink.startsWith("ink-style (") && ink.contains("rank 4") && ink.contains("30 modules"), ink);
+        assertNull(onEdt(() -> chooser.refusal("ink-style")));
+        assertEquals("made for FLUX (keys double_blocks.*), not Z-Image-Turbo", onEdt(() -> chooser.refusal(
+                "flux-style")));
+        onEdt(() -> chooser.pick(0, "flux-style"));
+        assertEquals("flux-style would be refused: made for FLUX (keys double_blocks.*), not Z-Image-Turbo",
+                onEdt(panel::problemText));
+        onEdt(() -> chooser.pick(0, "ink-style"));
+        assertEquals("", onEdt(panel::problemText), "a usable pick clears the note");
     }
 
     @Test
