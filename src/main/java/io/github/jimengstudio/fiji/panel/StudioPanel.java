@@ -1,6 +1,7 @@
 package io.github.jimengstudio.fiji.panel;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import io.github.jimengstudio.fiji.ErrorReport;
 import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
@@ -23,7 +24,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -32,10 +38,13 @@ import java.util.concurrent.TimeUnit;
 import javax.swing.BorderFactory;
 import javax.swing.BoxLayout;
 import javax.swing.JButton;
+import javax.swing.JCheckBox;
 import javax.swing.JFileChooser;
 import javax.swing.JLabel;
 import javax.swing.JOptionPane;
 import javax.swing.JPanel;
+import javax.swing.JSpinner;
+import javax.swing.SpinnerNumberModel;
 import javax.swing.SwingUtilities;
 import javax.swing.filechooser.FileNameExtensionFilter;
 
@@ -73,6 +82,13 @@ public final class StudioPanel extends JPanel {
     private final JButton generateButton = new JButton("Generate");
     private final JButton cancelButton = new JButton("Cancel");
     private final JButton saveButton = new JButton("Save…");
+    /** How many images one Generate makes (seeds s, s+1, …), and whether they become one stack. */
+    private final JSpinner count = new JSpinner(new SpinnerNumberModel(1, 1, MAX_BATCH, 1));
+    private final JCheckBox asStack = new JCheckBox("as stack");
+    /** EDT only. The requests of the running batch still to submit, and its images when they become a stack. */
+    private final Deque<GenerationRequest> batchRemaining = new ArrayDeque<>();
+    private final List<ImagePlus> batchImages = new ArrayList<>();
+    private boolean batchStack;
     private final JLabel problem = new JLabel(" ");
     private final ProgressView progress = new ProgressView();
     private final HistoryList history;
@@ -190,9 +206,33 @@ public final class StudioPanel extends JPanel {
     private JPanel buttons() {
         JPanel p = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 2));
         p.add(generateButton);
+        count.setName("count");
+        count.setToolTipText("Images per Generate, with seeds s, s+1, …");
+        p.add(new JLabel("×"));
+        p.add(count);
+        asStack.setToolTipText("Several images as one stack (a slice per seed) instead of separate images");
+        p.add(asStack);
         p.add(cancelButton);
         p.add(saveButton);
         return p;
+    }
+
+    static final int MAX_BATCH = 16;
+
+    /**
+     * The requests of one Generate: {@code n} images with consecutive seeds from the request's (drawn once when it
+     * is random), so each one can be made again on its own. Seeds wrap as unsigned 64-bit numbers.
+     */
+    static List<GenerationRequest> batch(GenerationRequest request, int n, RandomGenerator rng) {
+        if (n <= 1) {
+            return List.of(request);
+        }
+        GenerationRequest first = request.withResolvedSeed(rng);
+        List<GenerationRequest> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(first.toBuilder().seed(first.seed() + i).build());
+        }
+        return all;
     }
 
     // ---- reading and writing the controls (EDT) ----------------------------------------------------------------
@@ -236,6 +276,15 @@ public final class StudioPanel extends JPanel {
         showProblem(null);
         setBusy(true);
         progress.started();
+        List<GenerationRequest> all = batch(request, (Integer) count.getValue(), new SplittableRandom());
+        batchRemaining.clear();
+        batchRemaining.addAll(all.subList(1, all.size()));
+        batchImages.clear();
+        batchStack = all.size() > 1 && asStack.isSelected();
+        submit(all.get(0));
+    }
+
+    private void submit(GenerationRequest request) {
         worker.execute(() -> {
             try {
                 StudioEngine.Job job = engine.submit(request, new ToSwing());
@@ -255,6 +304,7 @@ public final class StudioPanel extends JPanel {
         if (!busy) {
             return;
         }
+        batchRemaining.clear();
         if (downloading) {
             progress.ended("Cancelling the download…");
             Thread t = new Thread(engine::cancelDownload, "jimeng-panel-cancel");
@@ -282,9 +332,14 @@ public final class StudioPanel extends JPanel {
 
     private void ended(GeneratedImage image, Throwable error) {
         running = null;
+        boolean more = error == null && !cancelPending && !batchRemaining.isEmpty();
         cancelPending = false;
-        setBusy(false);
+        if (!more) {
+            setBusy(false);
+        }
         if (error != null) {
+            batchRemaining.clear();
+            showStack();
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                     : error;
             if (cause instanceof GenerationCancelledException) {
@@ -301,17 +356,75 @@ public final class StudioPanel extends JPanel {
         tuning.showUsedSeed(record.request().seedString());
         progress.finished(image, pixels);
         setModelStatus("Model loaded on " + record.device() + "\n" + record.modelIdentity(), null);
+        boolean collect = batchStack;
         onWorker(() -> {
             ImagePlus imp = engine.toImagePlus(image);
             SwingUtilities.invokeLater(() -> {
-                lastImage = imp;
-                saveButton.setEnabled(true);
-                if (!GraphicsEnvironment.isHeadless()) {
-                    imp.show();
+                if (collect) {
+                    batchImages.add(imp);
+                } else {
+                    lastImage = imp;
+                    saveButton.setEnabled(true);
+                    if (!GraphicsEnvironment.isHeadless()) {
+                        imp.show();
+                    }
                 }
             });
             return null;
         }, "showing the image");
+        if (more) {
+            progress.started();
+            submit(batchRemaining.removeFirst());
+        } else {
+            showStack();
+        }
+    }
+
+    /**
+     * The images of a stacked batch so far as one stack, a slice per seed labelled with it, in order (after the
+     * worker has made each image: this goes through the same worker, behind them).
+     */
+    private void showStack() {
+        if (!batchStack) {
+            return;
+        }
+        batchStack = false;
+        onWorker(() -> {
+            SwingUtilities.invokeLater(() -> {
+                if (batchImages.isEmpty()) {
+                    return;
+                }
+                ImagePlus first = batchImages.get(0);
+                ImageStack stack = new ImageStack(first.getWidth(), first.getHeight());
+                StringBuilder info = new StringBuilder();
+                for (ImagePlus imp : batchImages) {
+                    String seed = String.valueOf(imp.getProp("jimeng.seed"));
+                    stack.addSlice("seed " + seed, imp.getProcessor());
+                    info.append("--- seed ").append(seed).append(" ---\n").append(imp.getInfoProperty()).append('\n');
+                }
+                String title = first.getTitle().replaceAll(" \\(seed [^)]*\\)$", "") + " (" + batchImages.size()
+                        + " seeds)";
+                ImagePlus stacked = new ImagePlus(title, stack);
+                stacked.setProperty("Info", info.toString());
+                batchImages.clear();
+                lastImage = stacked;
+                saveButton.setEnabled(false); // each slice's record is in the Info; ImageJ's TIFF keeps it
+                if (!GraphicsEnvironment.isHeadless()) {
+                    stacked.show();
+                }
+            });
+            return null;
+        }, "showing the stack");
+    }
+
+    /** The last image this panel showed (for tests). */
+    ImagePlus lastImage() {
+        return lastImage;
+    }
+
+    void setBatch(int n, boolean stack) {
+        count.setValue(n);
+        asStack.setSelected(stack);
     }
 
     private void save() {
@@ -531,6 +644,8 @@ public final class StudioPanel extends JPanel {
         tuning.setEnabledWhileIdle(!b);
         chooseModelButton.setEnabled(!b);
         downloadModelButton.setEnabled(!b);
+        count.setEnabled(!b);
+        asStack.setEnabled(!b);
     }
 
     /** Whether the first-run buttons (no model found) are shown. */

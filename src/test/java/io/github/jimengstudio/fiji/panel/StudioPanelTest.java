@@ -194,7 +194,10 @@ class StudioPanelTest {
         @Override
         public ImagePlus toImagePlus(GeneratedImage image) {
             called("toImagePlus");
-            return new ImagePlus("made", new ColorProcessor(image.width(), image.height()));
+            ImagePlus imp = new ImagePlus("made (seed " + image.record().request().seedString() + ")",
+                    new ColorProcessor(image.width(), image.height()));
+            imp.setProp("jimeng.seed", image.record().request().seedString());
+            return imp;
         }
 
         @Override
@@ -608,6 +611,40 @@ class StudioPanelTest {
                 onEdt(panel::problemText));
         onEdt(() -> chooser.pick(0, "ink-style"));
         assertEquals("", onEdt(panel::problemText), "a usable pick clears the note");
+    }
+
+    @Test
+    void aBatchMakesOneImagePerConsecutiveSeedAsOneStackWhenAsked() throws Exception {
+        onEdt(() -> {
+            panel.promptBox().setText("fox");
+            panel.tuning().restore(new PanelSettings("", "", List.of(), 8, 0, true, "100", "1024 x 1024", null,
+                    null));
+            panel.setBatch(3, true);
+        });
+        pressCtrlEnter();
+        for (int i = 0; i < 3; i++) {
+            catchUp();
+        }
+        assertEquals(List.of(100L, 101L, 102L), engine.submitted.stream().map(GenerationRequest::seed).toList());
+        ImagePlus stack = onEdt(panel::lastImage);
+        assertEquals(3, stack.getStackSize());
+        assertEquals(List.of("seed 100", "seed 101", "seed 102"), List.of(stack.getStack().getSliceLabel(1),
+                stack.getStack().getSliceLabel(2), stack.getStack().getSliceLabel(3)));
+        assertEquals("made (3 seeds)", stack.getTitle());
+        assertEquals(List.of(102L, 101L, 100L), onEdt(() -> panel.history().records()).stream()
+                .map(r -> r.request().seed()).toList(), "each image is in the history, to be made again alone");
+    }
+
+    @Test
+    void aBatchDrawsARandomSeedOnceAndCountsOnFromIt() {
+        GenerationRequest random = GenerationRequest.builder("fox").randomSeed().build();
+        List<GenerationRequest> three = StudioPanel.batch(random, 3, new SplittableRandom(1));
+        long s = three.get(0).seed();
+        assertEquals(List.of(s, s + 1, s + 2), three.stream().map(GenerationRequest::seed).toList());
+        assertEquals(List.of(random), StudioPanel.batch(random, 1, new SplittableRandom(1)), "one image: as asked");
+        GenerationRequest top = GenerationRequest.builder("fox").seed(-1L).build(); // 2^64 - 1, unsigned
+        assertEquals(List.of(-1L, 0L), StudioPanel.batch(top, 2, new SplittableRandom(1)).stream()
+                .map(GenerationRequest::seed).toList(), "seeds wrap as unsigned 64-bit numbers");
     }
 
     @Test
