@@ -26,7 +26,7 @@ import javax.imageio.ImageIO;
 public final class GenerationHistory {
     public static final int DEFAULT_CAPACITY = 20;
     /** The longer side of a thumbnail, in pixels. */
-    static final int THUMBNAIL = 64;
+    static final int THUMBNAIL = 48;
     /** A record file larger than this is not ours (records are a few kB). */
     private static final long MAX_RECORD_BYTES = 1 << 20;
 

@@ -32,7 +32,7 @@ final class HistoryList extends JPanel {
         this.history = history;
         this.restore = restore;
         list.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
-        list.setVisibleRowCount(4);
+        list.setVisibleRowCount(3); // with 48 px thumbnails; the list scrolls, and the window fits a 900 px screen
         list.setCellRenderer(new DefaultListCellRenderer() {
             @Override
             public Component getListCellRendererComponent(JList<?> l, Object value, int index, boolean selected,

@@ -22,7 +22,7 @@ import javax.swing.JProgressBar;
  * latent's rough colours after each step, then the finished image). Every method runs on the EDT.
  */
 final class ProgressView extends JPanel {
-    static final int PREVIEW_BOX = 256;
+    static final int PREVIEW_BOX = 200;
 
     private final Picture picture = new Picture();
     private final JProgressBar bar = new JProgressBar(0, 1000);

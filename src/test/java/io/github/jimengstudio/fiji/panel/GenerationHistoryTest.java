@@ -44,10 +44,10 @@ class GenerationHistoryTest {
                 "every setting of each generation, newest first");
         List<GenerationHistory.Entry> entries = after.entries();
         assertNull(entries.get(0).thumbnail());
-        assertEquals(64, entries.get(1).thumbnail().getWidth());
-        assertEquals(64, entries.get(1).thumbnail().getHeight());
-        assertEquals(43, entries.get(2).thumbnail().getWidth(), "832 x 1248 keeps its aspect");
-        assertEquals(64, entries.get(2).thumbnail().getHeight());
+        assertEquals(48, entries.get(1).thumbnail().getWidth());
+        assertEquals(48, entries.get(1).thumbnail().getHeight());
+        assertEquals(32, entries.get(2).thumbnail().getWidth(), "832 x 1248 keeps its aspect");
+        assertEquals(48, entries.get(2).thumbnail().getHeight());
     }
 
     @Test

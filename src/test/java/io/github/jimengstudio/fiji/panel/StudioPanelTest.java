@@ -648,6 +648,23 @@ class StudioPanelTest {
     }
 
     @Test
+    void thePanelFitsA900PixelScreenWithTheSettingsOpenAndAFullHistory(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path historyFolder) throws Exception {
+        GenerationHistory full = new GenerationHistory(GenerationHistory.DEFAULT_CAPACITY, historyFolder);
+        for (long seed = 0; seed < GenerationHistory.DEFAULT_CAPACITY; seed++) {
+            full.add(PanelSettingsTest.record(GenerationRequest.builder("fox").seed(seed).build()),
+                    new java.awt.image.BufferedImage(1024, 1024, java.awt.image.BufferedImage.TYPE_INT_RGB));
+        }
+        panel = onEdt(() -> new StudioPanel(engine, GenerationHistory.DEFAULT_CAPACITY, historyFolder));
+        settle();
+        onEdt(() -> panel.tuning().unfold(true));
+        int height = onEdt(() -> panel.getPreferredSize().height);
+        // a 900 px screen less a title bar and a desktop bar: about 820 px for the content (beside the ImageJ
+        // window when there is no room below it)
+        assertTrue(height <= 820, "the panel wants " + height + " px");
+    }
+
+    @Test
     void aCancelPressedBeforeTheEngineHandsOverTheJobStopsItWhenTheJobArrives() throws Exception {
         engine.handleGate = new CountDownLatch(1);
         engine.runsUntilCancelled = true;
