@@ -53,7 +53,7 @@ public class MacroInputs extends AbstractPreprocessorPlugin {
                 // the field's declared initial value is still in place: saved values are loaded after this
                 module.resolveInput(name);
             }
-            // other inputs (the active image) are filled by imagej-legacy's own preprocessors
+            // other types are left to imagej-legacy's own preprocessors
         }
     }
 
