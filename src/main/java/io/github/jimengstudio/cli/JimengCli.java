@@ -7,6 +7,7 @@ import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.GenerationTimings;
 import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelSearch;
 import io.github.jimengstudio.pipeline.ModelNotFoundException;
@@ -19,7 +20,9 @@ import io.github.jimengstudio.pipeline.download.FreeSpace;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -56,12 +59,19 @@ public final class JimengCli {
     private final PrintStream err;
     private final Map<String, String> env;
     private final Path home;
+    /** The folder default output names are relative to: the current folder, except in tests. */
+    private final Path workDir;
 
     JimengCli(PrintStream out, PrintStream err, Map<String, String> env, Path home) {
+        this(out, err, env, home, Path.of(""));
+    }
+
+    JimengCli(PrintStream out, PrintStream err, Map<String, String> env, Path home, Path workDir) {
         this.out = out;
         this.err = err;
         this.env = env;
         this.home = home;
+        this.workDir = workDir;
     }
 
     public static void main(String[] args) {
@@ -139,11 +149,12 @@ public final class JimengCli {
 
     private int generate(GenerateOptions o) throws UsageException {
         GenerationRequest request = o.request().withResolvedSeed(new SecureRandom());
+        List<GenerationRequest> batch = o.batchOf(request);
         PipelineOptions options = pipelineOptions(o, request);
-        Path target = o.outFor(request);
+        Path wanted = workDir.resolve(o.outFor(request));
         try {
             // before the model loads (minutes with the real one): an image that cannot be written is work lost
-            PngWriter.checkDestination(target, pngBytes(request), FreeSpace.fileSystem());
+            PngWriter.checkDestination(wanted, pngBytes(request) * batch.size(), FreeSpace.fileSystem());
         } catch (IOException e) {
             err.println("jimeng: --out: " + e.getMessage());
             return FAILED;
@@ -162,6 +173,8 @@ public final class JimengCli {
             err.println("jimeng: " + e.getMessage());
             return FAILED;
         }
+        // --quiet: errors only, so everything else that would go to the terminal goes nowhere
+        PrintStream info = o.quiet() ? new PrintStream(OutputStream.nullOutputStream()) : err;
         TerminalProgress progress = new TerminalProgress(err, System.console() != null);
         CancellationToken cancel = new CancellationToken();
         Interruption interruption = new Interruption(cancel);
@@ -176,32 +189,51 @@ public final class JimengCli {
         }, "jimeng-cancel");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         int status = FAILED;
+        int written = 0;
         try {
             if (o.from() != null) {
-                err.println("Settings from " + o.from());
+                info.println("Settings from " + o.from());
                 if (o.fromModel() != null && !o.fromModel().equals(location.identity())) {
-                    err.println("Note: " + o.from().getFileName() + " was made with the model " + o.fromModel()
+                    info.println("Note: " + o.from().getFileName() + " was made with the model " + o.fromModel()
                             + "; this is " + location.identity() + ". The same settings give the same pixels only "
                             + "with the same weights.");
                 }
             }
-            err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
-            err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
-                    + request.height() + " (width x height), guidance " + request.guidance());
-            ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
-            GeneratedImage image;
-            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
-                err.println("Device: " + pipeline.deviceDescription());
-                image = pipeline.generate(request, listener, cancel);
+            if (request.guidance() == 0 && !request.negativePrompt().isEmpty()) {
+                info.println("Note: the negative prompt is not used at guidance 0 (the Turbo recipe); give "
+                        + "--guidance G > 0 to use it. It is still recorded.");
             }
-            PngWriter.write(image, target, ProvenanceCodec.pngTexts(image.record()));
-            out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height() + ", seed "
-                    + request.seedString() + ")");
-            err.println(timingLine(image.record().timings()));
+            info.println("Model: " + location.root() + " (" + location.kind().label() + ")");
+            info.println("Seed " + request.seedString() + (batch.size() > 1 ? " to " + batch.get(batch.size() - 1)
+                    .seedString() + " (" + batch.size() + " images)" : "") + ", " + request.steps() + " steps, "
+                    + request.width() + "x" + request.height() + " (width x height), guidance " + request.guidance());
+            ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
+            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
+                info.println("Device: " + pipeline.deviceDescription());
+                if (request.memoryMode() == MemoryMode.GPU && !pipeline.hasGpu()) {
+                    info.println("Note: --memory-mode gpu, but there is no usable GPU (" + o.device().name()
+                            .toLowerCase(Locale.ROOT) + "): everything runs on the CPU.");
+                }
+                for (GenerationRequest r : batch) {
+                    if (batch.size() > 1) {
+                        info.println("Image " + (written + 1) + " of " + batch.size() + ", seed " + r.seedString());
+                    }
+                    GeneratedImage image = pipeline.generate(r, listener, cancel);
+                    Path target = o.out() != null ? write(image, wanted, false)
+                            : write(image, workDir.resolve(o.outFor(r)), true);
+                    written++;
+                    if (!o.quiet()) {
+                        out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height()
+                                + ", seed " + r.seedString() + ")");
+                    }
+                    info.println(timingLine(image.record().timings()));
+                }
+            }
             status = OK;
             return OK;
         } catch (GenerationCancelledException e) {
-            err.println("jimeng: " + e.getMessage());
+            err.println("jimeng: " + e.getMessage() + (batch.size() > 1 ? " (" + written + " of " + batch.size()
+                    + " images written)" : ""));
             status = CANCELLED;
             return CANCELLED;
         } catch (Throwable e) { // OutOfMemoryError and StackOverflowError too: a message and exit 1, not a trace
@@ -214,6 +246,23 @@ public final class JimengCli {
                 // the JVM is already shutting down (Ctrl+C): the hook is running
             }
         }
+    }
+
+    /**
+     * Writes the PNG with its provenance to {@code wanted} (replacing it: an explicit {@code --out}) or, for a
+     * default name, to the first free name {@link OutputName#claim} finds; returns the file written.
+     */
+    private static Path write(GeneratedImage image, Path wanted, boolean fresh) throws IOException {
+        Path target = fresh ? OutputName.claim(wanted) : wanted;
+        try {
+            PngWriter.write(image, target, ProvenanceCodec.pngTexts(image.record()));
+        } catch (IOException | RuntimeException e) {
+            if (fresh) {
+                Files.deleteIfExists(target); // the claimed name, still empty
+            }
+            throw e;
+        }
+        return target;
     }
 
     /**

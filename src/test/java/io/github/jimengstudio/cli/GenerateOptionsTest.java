@@ -161,11 +161,11 @@ class GenerateOptionsTest {
         String sameFile = error("--from", png.toString(), "--out", dir.resolve("./jimeng-42.png").toString());
         assertEquals("--out '" + dir.resolve("./jimeng-42.png") + "' is the --from image; give another --out so "
                 + "that the original stays.", sameFile);
-        Path inCurrentFolder = Path.of("jimeng-42.png"); // the default name, relative to the current folder
-        GenerateOptions here = new GenerateOptions(made, null, null, DevicePreference.AUTO, null, true,
-                inCurrentFolder.toAbsolutePath(), "m");
-        assertEquals(Path.of("jimeng-42-again.png"), here.outFor(made));
-        assertEquals(Path.of("jimeng-42.png"), parse("--from", png.toString()).outFor(made), "another folder's");
+        // the default name is only wished for; claiming it beside the --from image takes the next free one
+        assertEquals(Path.of("jimeng-42.png"), parse("--from", png.toString()).outFor(made));
+        assertEquals(dir.resolve("jimeng-42-1.png"), OutputName.claim(dir.resolve(parse("--from", png.toString())
+                .outFor(made).toString())));
+        assertEquals(42L, RecordedSettings.read(png).request().seed(), "the --from image is untouched");
     }
 
     @Test
