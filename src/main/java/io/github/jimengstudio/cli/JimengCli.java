@@ -49,6 +49,8 @@ public final class JimengCli {
             "Commands:",
             "  generate --prompt \"...\" [options]   generate an image and write it as a PNG with its settings",
             "  generate --from IMAGE.png [options]  make an image again from the settings recorded in its PNG",
+            "  loras [--lora-dir DIR]               list the LoRA folder: format, rank, targets, trigger words,",
+            "                                       and the files that are refused, with why",
             "  selftest [--device auto|cpu|gpu]     run the whole pipeline on a tiny random model",
             "  --version                            print the version",
             "",
@@ -97,6 +99,12 @@ public final class JimengCli {
                         return OK;
                     }
                     return generate(GenerateOptions.parse(rest));
+                case "loras":
+                    if (help) {
+                        out.println(LorasCommand.USAGE);
+                        return OK;
+                    }
+                    return new LorasCommand(out, err).run(LorasCommand.parse(rest));
                 case "selftest":
                     if (help) {
                         out.println(SelfTest.USAGE);
@@ -113,7 +121,7 @@ public final class JimengCli {
                     out.println(USAGE_TEXT);
                     return OK;
                 default:
-                    throw new UsageException("unknown command '" + command + "'; use generate or selftest.");
+                    throw new UsageException("unknown command '" + command + "'; use generate, loras, download or selftest.");
             }
         } catch (UsageException e) {
             err.println("jimeng: " + e.getMessage());

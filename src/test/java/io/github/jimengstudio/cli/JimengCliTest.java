@@ -230,7 +230,7 @@ class JimengCliTest {
         assertTrue(run.err().startsWith("jimeng: --size: width is 100 px: use a multiple of 16"), run.err());
         assertEquals(JimengCli.USAGE, Run.of(home).status());
         Run unknown = Run.of(home, "paint");
-        assertEquals("jimeng: unknown command 'paint'; use generate or selftest.\n", unknown.err());
+        assertEquals("jimeng: unknown command 'paint'; use generate, loras, download or selftest.\n", unknown.err());
         Run help = Run.of(home, "generate", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("--size WxH               WIDTH x HEIGHT in pixels, width first"));
