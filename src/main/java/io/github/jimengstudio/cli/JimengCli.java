@@ -20,7 +20,6 @@ import io.github.jimengstudio.pipeline.download.FreeSpace;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +50,7 @@ public final class JimengCli {
             "  generate --from IMAGE.png [options]  make an image again from the settings recorded in its PNG",
             "  loras [--lora-dir DIR]               list the LoRA folder: format, rank, targets, trigger words,",
             "                                       and the files that are refused, with why",
+            "  download [--dir DIR] [--revision R]  download Z-Image-Turbo (about 33 GB; resumable, Ctrl+C to stop)",
             "  selftest [--device auto|cpu|gpu]     run the whole pipeline on a tiny random model",
             "  --version                            print the version",
             "",
@@ -105,6 +105,12 @@ public final class JimengCli {
                         return OK;
                     }
                     return new LorasCommand(out, err).run(LorasCommand.parse(rest));
+                case "download":
+                    if (help) {
+                        out.println(DownloadCommand.USAGE);
+                        return OK;
+                    }
+                    return download(DownloadCommand.parse(rest));
                 case "selftest":
                     if (help) {
                         out.println(SelfTest.USAGE);
@@ -182,20 +188,11 @@ public final class JimengCli {
             return FAILED;
         }
         // --quiet: errors only, so everything else that would go to the terminal goes nowhere
-        PrintStream info = o.quiet() ? new PrintStream(OutputStream.nullOutputStream()) : err;
+        PrintStream info = o.quiet() ? TerminalProgress.NOWHERE : err;
         TerminalProgress progress = new TerminalProgress(err, System.console() != null);
         CancellationToken cancel = new CancellationToken();
         Interruption interruption = new Interruption(cancel);
-        // Ctrl+C: cancel, and let the current step finish and free its native memory before the JVM goes; an image
-        // already being written is finished, and then the run ends as done (0), not cancelled.
-        Thread onInterrupt = new Thread(() -> {
-            if (interruption.interrupted(10, TimeUnit.SECONDS) == OK) {
-                out.flush();
-                err.flush();
-                Runtime.getRuntime().halt(OK); // the signal's own status would be 130
-            }
-        }, "jimeng-cancel");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        Thread onInterrupt = onCtrlC(interruption);
         int status = FAILED;
         int written = 0;
         try {
@@ -248,11 +245,46 @@ public final class JimengCli {
             return failed(e);
         } finally {
             interruption.finished(status);
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl+C): the hook is running
+            removeHook(onInterrupt);
+        }
+    }
+
+    /**
+     * Ctrl+C during a run: cancel, and let the current step (or file chunk) finish and free what it holds before the
+     * JVM goes; a run that still ends as done (an image already being written) exits 0, not cancelled.
+     */
+    private Thread onCtrlC(Interruption interruption) {
+        Thread onInterrupt = new Thread(() -> {
+            if (interruption.interrupted(10, TimeUnit.SECONDS) == OK) {
+                out.flush();
+                err.flush();
+                Runtime.getRuntime().halt(OK); // the signal's own status would be 130
             }
+        }, "jimeng-cancel");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        return onInterrupt;
+    }
+
+    private static void removeHook(Thread onInterrupt) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down (Ctrl+C): the hook is running
+        }
+    }
+
+    /** {@code jimeng download}, cancelled by Ctrl+C (what arrived stays; the next run continues from it). */
+    private int download(DownloadCommand.Options o) {
+        CancellationToken cancel = new CancellationToken();
+        Interruption interruption = new Interruption(cancel);
+        Thread onInterrupt = onCtrlC(interruption);
+        int status = FAILED;
+        try {
+            status = new DownloadCommand(out, err, env, home, System.console() != null).run(o, cancel);
+            return status;
+        } finally {
+            interruption.finished(status);
+            removeHook(onInterrupt);
         }
     }
 

@@ -40,10 +40,14 @@ class JimengCliTest {
      */
     record Run(int status, String out, String err) {
         static Run of(Path home, String... args) {
+            return of(home, Map.of(), args);
+        }
+
+        static Run of(Path home, Map<String, String> env, String... args) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int status = new JimengCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), home, home).run(args);
+                    new PrintStream(err, true, StandardCharsets.UTF_8), env, home, home).run(args);
             return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
     }
