@@ -17,6 +17,8 @@ import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.pipeline.download.FreeSpace;
+import io.github.jimengstudio.provenance.FileHashes;
+import io.github.jimengstudio.provenance.PngText;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import java.io.IOException;
@@ -213,6 +215,8 @@ public final class JimengCli {
                     .seedString() + " (" + batch.size() + " images)" : "") + ", " + request.steps() + " steps, "
                     + request.width() + "x" + request.height() + " (width x height), guidance " + request.guidance());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
+            ResourceHashing hashing = new ResourceHashing(new FileHashes(FileHashes.defaultCacheFile(env, home)),
+                    location, loras, info);
             try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
                 info.println("Device: " + pipeline.deviceDescription());
                 if (request.memoryMode() == MemoryMode.GPU && !pipeline.hasGpu()) {
@@ -224,8 +228,9 @@ public final class JimengCli {
                         info.println("Image " + (written + 1) + " of " + batch.size() + ", seed " + r.seedString());
                     }
                     GeneratedImage image = pipeline.generate(r, listener, cancel);
-                    Path target = o.out() != null ? write(image, wanted, false)
-                            : write(image, workDir.resolve(o.outFor(r)), true);
+                    List<PngText> texts = ProvenanceCodec.pngTexts(image.record(), hashing.of(r));
+                    Path target = o.out() != null ? write(image, texts, wanted, false)
+                            : write(image, texts, workDir.resolve(o.outFor(r)), true);
                     written++;
                     if (!o.quiet()) {
                         out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height()
@@ -292,10 +297,11 @@ public final class JimengCli {
      * Writes the PNG with its provenance to {@code wanted} (replacing it: an explicit {@code --out}) or, for a
      * default name, to the first free name {@link OutputName#claim} finds; returns the file written.
      */
-    private static Path write(GeneratedImage image, Path wanted, boolean fresh) throws IOException {
+    private static Path write(GeneratedImage image, List<PngText> texts, Path wanted, boolean fresh)
+            throws IOException {
         Path target = fresh ? OutputName.claim(wanted) : wanted;
         try {
-            PngWriter.write(image, target, ProvenanceCodec.pngTexts(image.record()));
+            PngWriter.write(image, target, texts);
         } catch (IOException | RuntimeException e) {
             if (fresh) {
                 Files.deleteIfExists(target); // the claimed name, still empty
