@@ -27,9 +27,10 @@ import java.util.Set;
  * @param from      the PNG given with {@code --from}, or null
  * @param fromModel the model identity recorded in that PNG, or null (none given, or no JSON record in it)
  * @param batch     how many images, with seeds s, s+1, ... ({@code --batch}, default 1)
+ * @param fromNotApplied what the {@code --from} image's other tool set that is not applied ({@code Key: value})
  */
 record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePreference device, Path loraDir,
-        boolean quiet, Path from, String fromModel, int batch) {
+        boolean quiet, Path from, String fromModel, int batch, List<String> fromNotApplied) {
 
     /** A bound on {@code --batch}: a typo (1000 for 10) should not start a night of generation. */
     static final int MAX_BATCH = 100;
@@ -86,10 +87,12 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         Path from = fromName == null ? null : Path.of(fromName);
         GenerationRequest.Builder b;
         String fromModel = null;
+        List<String> fromNotApplied = List.of();
         if (from != null) {
             RecordedSettings recorded = RecordedSettings.read(from);
             b = recorded.request().toBuilder();
             fromModel = recorded.modelIdentity();
+            fromNotApplied = recorded.notApplied();
             if (prompt != null) {
                 b.prompt(prompt);
             }
@@ -195,7 +198,8 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         String model = a.one("--model");
         String loraDir = a.one("--lora-dir");
         return new GenerateOptions(request, model == null ? null : Path.of(model), out == null ? null : Path.of(out),
-                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"), from, fromModel, batch);
+                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"), from, fromModel, batch,
+                fromNotApplied);
     }
 
     /**

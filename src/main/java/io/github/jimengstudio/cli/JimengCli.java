@@ -205,6 +205,12 @@ public final class JimengCli {
                             + "; this is " + location.identity() + ". The same settings give the same pixels only "
                             + "with the same weights.");
                 }
+                if (!o.fromNotApplied().isEmpty()) {
+                    info.println("Note: " + o.from().getFileName() + " comes from another tool; these of its settings"
+                            + " are not applied (Z-Image-Turbo samples with its own flow-match Euler, VAE and size, in"
+                            + " one pass):");
+                    o.fromNotApplied().forEach(s -> info.println("  " + s));
+                }
             }
             if (request.guidance() == 0 && !request.negativePrompt().isEmpty()) {
                 info.println("Note: the negative prompt is not used at guidance 0 (the Turbo recipe); give "

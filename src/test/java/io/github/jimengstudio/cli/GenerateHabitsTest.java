@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jimengstudio.cli.JimengCliTest.Run;
 import io.github.jimengstudio.pipeline.GenerationRequest;
+import io.github.jimengstudio.provenance.PngText;
+import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
@@ -126,6 +128,21 @@ class GenerateHabitsTest {
                 tmp.resolve("g.png").toString());
         assertEquals(0, guided.status(), guided.err());
         assertFalse(guided.err().contains("negative prompt is not used"), guided.err());
+    }
+
+    @Test
+    void fromAnotherToolsImageSaysWhatIsNotAppliedAndStillRuns() throws IOException {
+        Path forge = tmp.resolve("forge.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], forge, List.of(PngText.latin1("parameters",
+                "castle\nSteps: 1, Sampler: DPM++ 2M, CFG scale: 0, Seed: 9, Size: 64x64, Model: sdxl, "
+                        + "Hires upscale: 2, Version: f2.0.1")));
+        Run run = Run.of(tmp, "generate", "--model", Golden.file("e2e-tiny/model").toString(), "--from",
+                forge.toString(), "--out", tmp.resolve("z.png").toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("Note: forge.png comes from another tool; these of its settings are not "
+                + "applied"), run.err());
+        assertTrue(run.err().contains("\n  Sampler: DPM++ 2M\n  Model: sdxl\n  Hires upscale: 2\n"), run.err());
+        assertEquals(9, recordedSeed(tmp.resolve("z.png")));
     }
 
     @Test

@@ -152,6 +152,31 @@ class GenerateOptionsTest {
         assertEquals("18446744073709551615", o.request().seedString());
         assertNull(o.fromModel(), "parameters name another tool's model, not an identity to compare");
         assertEquals(Path.of("jimeng-18446744073709551615.png"), o.outFor(o.request()));
+        assertEquals(List.of("Sampler: DPM++ 2M Karras", "Model hash: 31e35c80fc", "Model: sd_xl_base_1.0",
+                "Lora hashes: ink: 0a1b2c3d4e5f", "the prompt's <lora:ink:0.8> (kept as prompt text; give --lora "
+                        + "NAME:STRENGTH)"), o.fromNotApplied());
+    }
+
+    @Test
+    void fromSaysWhichOfAnotherToolsSettingsAreNotAppliedAndNothingForItsOwn(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("forge.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], png, List.of(PngText.latin1("parameters",
+                "castle\nSteps: 30, Sampler: Euler a, Schedule type: Karras, CFG scale: 5, Seed: 9, Size: 832x1216, "
+                        + "Model: juggernautXL, VAE: sdxl_vae.safetensors, Denoising strength: 0.4, Clip skip: 2, "
+                        + "Hires upscale: 1.5, Hires steps: 10, Hires upscaler: 4x-UltraSharp, Version: f2.0.1")));
+        assertEquals(List.of("Sampler: Euler a", "Schedule type: Karras", "Model: juggernautXL",
+                "VAE: sdxl_vae.safetensors", "Denoising strength: 0.4", "Clip skip: 2", "Hires upscale: 1.5",
+                "Hires steps: 10", "Hires upscaler: 4x-UltraSharp"), parse("--from", png.toString()).fromNotApplied());
+
+        // our own parameters without the JSON record (stripped by an editor): nothing to report
+        GenerationRequest made = GenerationRequest.builder("fox").seed(42).build();
+        Path ours = dir.resolve("ours.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], ours, List.of(PngText.latin1("parameters",
+                "fox\nSteps: 8, Sampler: Euler, CFG scale: 0.0, Seed: 42, Size: 1024x1024, Model hash: 0123456789, "
+                        + "Model: \"hf-folder:model#1\", Version: Jimeng Studio 0.1.0")));
+        assertEquals(List.of(), parse("--from", ours.toString()).fromNotApplied());
+        assertEquals(List.of(), parse("--from", recordedPng(dir.resolve("r.png"), made, "m").toString())
+                .fromNotApplied(), "a JSON record is applied whole");
     }
 
     @Test
