@@ -113,6 +113,9 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         // -1 is how A1111, ComfyUI and Fiji's command ask for a random seed
         if (seed != null && (seed.equalsIgnoreCase("random") || seed.strip().equals("-1"))) {
             b.randomSeed();
+        } else if (seed != null && seed.strip().startsWith("-")) {
+            throw new UsageException("--seed '" + seed + "': give -1 (or random) for a random seed, else a whole "
+                    + "number from 0 to " + Long.toUnsignedString(-1L) + ".");
         } else if (seed != null) {
             b.seed(parse("--seed", () -> GenerationRequest.parseSeed(seed)));
         }

@@ -59,6 +59,9 @@ public final class JimengCli {
             "'jimeng generate --help' lists generate's options. Example:",
             "  jimeng generate --prompt \"a red fox in the snow, watercolor\" --seed 42 --size 1024x768 --out fox.png");
 
+    static final List<String> COMMANDS = List.of("generate", "loras", "download", "selftest", "--version",
+            "--help");
+
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
@@ -129,7 +132,8 @@ public final class JimengCli {
                     out.println(USAGE_TEXT);
                     return OK;
                 default:
-                    throw new UsageException("unknown command '" + command + "'; use generate, loras, download or selftest.");
+                    throw new UsageException("unknown command '" + command + "'" + Suggestion.hint(command, COMMANDS)
+                            + "; use generate, loras, download or selftest.");
             }
         } catch (UsageException e) {
             err.println("jimeng: " + e.getMessage());

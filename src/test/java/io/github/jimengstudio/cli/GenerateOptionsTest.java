@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.cli.JimengCliTest.Run;
 import io.github.jimengstudio.pipeline.DevicePreference;
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
@@ -75,10 +76,26 @@ class GenerateOptionsTest {
     }
 
     @Test
+    void aMistypedOptionOrCommandGetsTheNearestRealOne() {
+        assertTrue(error("--promt", "p").startsWith("unknown option --promt for 'generate' (did you mean --prompt?)"));
+        assertTrue(error("--prompt", "p", "--lora-dri", "x").contains("(did you mean --lora-dir?)"));
+        assertTrue(error("--prompt", "p", "--negativ=x").contains("(did you mean --negative?)"));
+        assertTrue(error("--prompt", "p", "-seed", "1").startsWith("'-seed' is not an option of 'generate' (did you"
+                + " mean --seed?); options start with --"));
+        assertEquals("unknown option --xyz for 'generate'; see 'jimeng generate --help'.", error("--prompt", "p",
+                "--xyz"));
+        Run run = Run.of(Path.of("."), "genrate", "--prompt", "p");
+        assertEquals(JimengCli.USAGE, run.status());
+        assertEquals("jimeng: unknown command 'genrate' (did you mean generate?); use generate, loras, download or "
+                + "selftest.\n", run.err());
+        assertTrue(Run.of(Path.of("."), "lora").err().contains("(did you mean loras?)"));
+    }
+
+    @Test
     void badInputNamesTheOption() {
         assertEquals("generate needs --prompt \"...\" (what to draw), or --from IMAGE.png to make an image again.",
                 error("--seed", "1"));
-        assertEquals("unknown option --sead for 'generate'; see 'jimeng generate --help'.",
+        assertEquals("unknown option --sead for 'generate' (did you mean --seed?); see 'jimeng generate --help'.",
                 error("--prompt", "p", "--sead", "1"));
         assertEquals("--steps needs a value.", error("--prompt", "p", "--steps"));
         assertEquals("--steps 'eight' is not a whole number.", error("--prompt", "p", "--steps", "eight"));
@@ -87,7 +104,8 @@ class GenerateOptionsTest {
                 error("--prompt", "p", "--size", "1024"));
         assertTrue(error("--prompt", "p", "--size", "1000x1024").startsWith("--size: width is 1000 px"));
         assertTrue(error("--prompt", "p", "--size", "1024x1000").startsWith("--size: height is 1000 px"));
-        assertTrue(error("--prompt", "p", "--seed", "-3").startsWith("--seed: seed '-3' is not a whole number"));
+        assertEquals("--seed '-3': give -1 (or random) for a random seed, else a whole number from 0 to "
+                + "18446744073709551615.", error("--prompt", "p", "--seed", "-3"));
         assertEquals("--guidance 'NaN' is not a finite number.", error("--prompt", "p", "--guidance", "NaN"));
         assertTrue(error("--prompt", "p", "--guidance", "-1").startsWith("--guidance: guidance is -1.0"));
         assertEquals("--device 'tpu' is not one of auto, cpu, gpu.", error("--prompt", "p", "--device", "tpu"));
