@@ -31,13 +31,17 @@ saveAs("PNG", out + "/lora.png");
 // 4. In batch mode, with another image selected, the new image is the one the next line works on.
 setBatchMode(true);
 newImage("other", "8-bit black", 64, 64, 1);
-run("Generate Image...", "prompt=[" + File.openAsString(out + "/prompt-b.txt") + "] width=192 height=256 steps=3 seed=7");
+promptB = replace(File.openAsString(out + "/prompt-b.txt"), "\n", ""); // openAsString ends each line with \n
+run("Generate Image...", "prompt=[" + promptB + "] width=192 height=256 steps=3 seed=7");
 print("RESULT batch.title=" + getTitle());
 print("RESULT batch.size=" + getWidth() + "x" + getHeight());
 saveAs("PNG", out + "/batch.png");
 if (!headless) setBatchMode("exit and display");
 
 // 5. The commands without an image.
+app = call("java.lang.System.getProperty", "imagej.dir");
+run("Set Model Folder...", "folder=[" + app + "/models/Z-Image-Turbo]");
+run("Set LoRA Folder...", "folder=[" + app + "/lora]");
 run("Refresh LoRAs");
 run("Diagnostics");
 run("Unload Model");

@@ -19,7 +19,7 @@ import javax.swing.UIManager;
  * and the whole text as details, both wrapped to fit a screen. Our messages can be long (a model search lists every
  * place it looked at); a dialog that shows them in one line runs off the screen, OK button and all.
  */
-final class ErrorReport {
+public final class ErrorReport {
     static final int SUMMARY_CHARS = 300;
     static final int COLUMNS = 80;
 
@@ -32,7 +32,7 @@ final class ErrorReport {
     }
 
     /** The report of {@code error}: its message (its type when it has none) and, in the details, its causes. */
-    static ErrorReport of(Throwable error) {
+    public static ErrorReport of(Throwable error) {
         String message = messageOf(error);
         StringBuilder details = new StringBuilder(message);
         for (Throwable c = error.getCause(); c != null && c != error; c = c.getCause()) {
@@ -48,7 +48,7 @@ final class ErrorReport {
     }
 
     /** The text users see for {@code error}: its message, or for an error without one (a StackOverflowError) a name. */
-    static String messageOf(Throwable error) {
+    public static String messageOf(Throwable error) {
         String m = error.getMessage();
         if (error instanceof OutOfMemoryError) {
             return "Out of memory" + (m == null || m.isBlank() ? "" : " (" + m + ")") + ": the Java heap is full. "
@@ -62,7 +62,7 @@ final class ErrorReport {
     }
 
     /** The first sentence of {@code message} (or its first line), shortened to {@value #SUMMARY_CHARS} characters. */
-    static String summarize(String message) {
+    public static String summarize(String message) {
         String s = message.strip();
         int newline = s.indexOf('\n');
         if (newline > 0) {
@@ -90,11 +90,11 @@ final class ErrorReport {
         return -1;
     }
 
-    String summary() {
+    public String summary() {
         return summary;
     }
 
-    String details() {
+    public String details() {
         return details;
     }
 
@@ -160,10 +160,10 @@ final class ErrorReport {
             JScrollPane scroll = new JScrollPane(more);
             scroll.setPreferredSize(new Dimension(560, 200));
             scroll.setVisible(false);
-            JButton toggle = new JButton("Details…");
+            JButton toggle = new JButton("Details");
             toggle.addActionListener(e -> {
                 scroll.setVisible(!scroll.isVisible());
-                toggle.setText(scroll.isVisible() ? "Hide details" : "Details…");
+                toggle.setText(scroll.isVisible() ? "Hide details" : "Details");
                 SwingUtilities.getWindowAncestor(panel).pack();
             });
             JPanel south = new JPanel(new BorderLayout(0, 4));

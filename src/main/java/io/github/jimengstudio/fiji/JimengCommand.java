@@ -5,6 +5,7 @@ import ij.Macro;
 import ij.macro.Interpreter;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import org.scijava.command.ContextCommand;
+import org.scijava.module.Module;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.ui.UIService;
@@ -43,6 +44,11 @@ abstract class JimengCommand extends ContextCommand {
         } catch (Throwable e) {
             fail(e);
         }
+    }
+
+    /** True when {@code module} is one of these commands, run from an ImageJ 1.x macro. */
+    static boolean runsInMacro(Module module) {
+        return module.getDelegateObject() instanceof JimengCommand && IJ.isMacro();
     }
 
     /** The command's work; anything it throws becomes a clear message. */

@@ -150,6 +150,18 @@ public class JimengService extends AbstractService implements SciJavaService {
         });
     }
 
+    /**
+     * Uses the model in {@code folder} from now on, as {@link #setModelFolder}, after checking that it holds one.
+     *
+     * @throws io.github.jimengstudio.pipeline.ModelNotFoundException naming what the folder lacks; the previous
+     *                                                                 choice stays
+     */
+    public ModelLocation useModelFolder(Path folder) throws IOException {
+        ModelLocation location = new ModelSearch().find(folder);
+        setModelFolder(folder);
+        return location;
+    }
+
     /** The LoRA folder: the preference, else Fiji's {@code lora/} folder. */
     public Path loraFolder() {
         String s = prefs.get(JimengService.class, LORA_FOLDER);
@@ -282,15 +294,20 @@ public class JimengService extends AbstractService implements SciJavaService {
         return submit(request).await();
     }
 
+    /** Stops a running download (what arrived is kept: the next download continues from there). */
+    public void cancelDownload() {
+        CancellationToken d = download;
+        if (d != null) {
+            d.cancel();
+        }
+    }
+
     /** Cancels the running generation, every queued one and a running download. */
     public void cancelAll() {
         synchronized (queued) {
             queued.keySet().forEach(GenerationJob::cancel);
         }
-        CancellationToken d = download;
-        if (d != null) {
-            d.cancel();
-        }
+        cancelDownload();
     }
 
     private void run(GenerationJob job) {
@@ -435,6 +452,12 @@ public class JimengService extends AbstractService implements SciJavaService {
      * user's own becomes the model folder.
      */
     public DownloadResult downloadModel(String repo, String revision, Path hubCache) throws ModelDownloadException {
+        return downloadModel(repo, revision, hubCache, null);
+    }
+
+    /** As {@link #downloadModel(String, String, Path)}, reporting to {@code listener} too (the panel's progress). */
+    public DownloadResult downloadModel(String repo, String revision, Path hubCache, DownloadListener listener)
+            throws ModelDownloadException {
         CancellationToken token = new CancellationToken();
         download = token;
         Path target = hubCache != null ? hubCache : ModelDownloader.defaultTarget();
@@ -443,6 +466,9 @@ public class JimengService extends AbstractService implements SciJavaService {
             DownloadResult result = new ModelDownloader().download(repo, revision, target, new DownloadListener() {
                 @Override
                 public void progress(DownloadProgress p) {
+                    if (listener != null) {
+                        listener.progress(p);
+                    }
                     status.showProgress((int) Math.round(p.fraction() * 1000), 1000);
                     status.showStatus("Jimeng Studio: downloading " + p.describe());
                 }

@@ -29,7 +29,7 @@ public class MacroImageOutput extends AbstractPostprocessorPlugin {
 
     @Override
     public void process(Module module) {
-        if (!(module.getDelegateObject() instanceof JimengCommand) || !IJ.isMacro()) {
+        if (!JimengCommand.runsInMacro(module)) {
             return;
         }
         for (ModuleItem<?> output : module.getInfo().outputs()) {

@@ -1,6 +1,5 @@
 package io.github.jimengstudio.fiji;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
 import ij.WindowManager;
@@ -33,7 +32,7 @@ public class MacroInputs extends AbstractPreprocessorPlugin {
 
     @Override
     public void process(Module module) {
-        if (!(module.getDelegateObject() instanceof JimengCommand) || !IJ.isMacro()) {
+        if (!JimengCommand.runsInMacro(module)) {
             return;
         }
         String options = Macro.getOptions();

@@ -15,8 +15,14 @@ import java.time.format.ResolverStyle;
 public final class SiteLayout {
     /** The index file of an update site. */
     public static final String DB_FILE = "db.xml.gz";
-    /** The folder (relative to Fiji.app) where jars are installed and stored on the site. */
+    /** The folder (relative to Fiji.app) where library jars are installed and stored on the site. */
     public static final String JARS = "jars/";
+    /**
+     * The folder of the plugin's own jar: ImageJ 1.x reads menu entries ({@code plugins.config}) only from jars in
+     * {@code plugins/} whose name has an underscore, as Fiji's plugins are shipped; Fiji puts both folders on the
+     * class path.
+     */
+    public static final String PLUGINS = "plugins/";
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuuMMddHHmmss").withResolverStyle(ResolverStyle.STRICT);

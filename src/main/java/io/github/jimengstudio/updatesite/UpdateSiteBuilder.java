@@ -181,7 +181,7 @@ public final class UpdateSiteBuilder {
         Map<String, Set<String>> dependencies = dependencies(classes);
         List<ShippedJar> shipped = new ArrayList<>();
         for (Path jar : jars) {
-            String filename = SiteLayout.JARS + jar.getFileName();
+            String filename = (jar.equals(plugin) ? SiteLayout.PLUGINS : SiteLayout.JARS) + jar.getFileName();
             String name = SiteLayout.baseName(filename);
             Set<String> deps = new TreeSet<>();
             for (String d : dependencies.get(name)) {
@@ -345,18 +345,25 @@ public final class UpdateSiteBuilder {
                 String name = p.getFileName().toString();
                 if (name.equals(SiteLayout.DB_FILE)) {
                     stale.add(p);
-                } else if (!name.equals("jars")) {
+                } else if (!name.equals("jars") && !name.equals("plugins")) {
                     throw new IOException(out + " holds " + name + ", so it is not an update-site folder this"
                             + " tool wrote; give --out an empty or new folder.");
                 }
             }
         }
-        try (Stream<Path> jars = Files.list(out.resolve("jars"))) {
-            for (Path p : (Iterable<Path>) jars::iterator) {
-                if (!Files.isRegularFile(p) || !SERVER_FILE.matcher(p.getFileName().toString()).matches()) {
-                    throw new IOException(p + " is not a file this tool wrote; give --out an empty or new folder.");
+        for (String folder : List.of(SiteLayout.JARS, SiteLayout.PLUGINS)) {
+            Path dir = out.resolve(folder);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    if (!Files.isRegularFile(p) || !SERVER_FILE.matcher(p.getFileName().toString()).matches()) {
+                        throw new IOException(p + " is not a file this tool wrote; give --out an empty or new"
+                                + " folder.");
+                    }
+                    stale.add(p);
                 }
-                stale.add(p);
             }
         }
         return stale;

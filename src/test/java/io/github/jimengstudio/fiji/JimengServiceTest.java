@@ -367,6 +367,32 @@ class JimengServiceTest {
     }
 
     @Test
+    void setModelFolderChecksTheFolderAndKeepsThePreviousChoiceWhenItHoldsNoModel() throws Exception {
+        CommandModule empty = run(SetModelFolderCommand.class, Map.of("folder", dir.toFile()));
+        assertTrue(empty.isCanceled());
+        assertTrue(empty.getCancelReason().contains(dir.toString()), empty.getCancelReason());
+        assertEquals(Golden.file("e2e-tiny/model"), jimeng.modelFolder().orElseThrow());
+
+        CommandModule chosen = run(SetModelFolderCommand.class, Map.of("folder", Golden.file("e2e-tiny/model")
+                .toFile()));
+        assertFalse(chosen.isCanceled(), chosen.getCancelReason());
+        assertTrue(((String) chosen.getOutput("model")).contains("Hugging Face folder"),
+                (String) chosen.getOutput("model"));
+        assertEquals(Golden.file("e2e-tiny/model"), jimeng.modelFolder().orElseThrow());
+    }
+
+    @Test
+    void setLoraFolderRefusesAMissingFolderAndListsAGoodOnesLoras() throws Exception {
+        CommandModule missing = run(SetLoraFolderCommand.class, Map.of("folder", dir.resolve("nope").toFile()));
+        assertTrue(missing.getCancelReason().contains("does not exist"), missing.getCancelReason());
+        assertEquals(Golden.file("lora-tiny"), jimeng.loraFolder());
+        CommandModule good = run(SetLoraFolderCommand.class, Map.of("folder", Golden.file("lora-tiny").toFile()));
+        assertFalse(good.isCanceled(), good.getCancelReason());
+        assertTrue(((String) good.getOutput("loras")).endsWith("LoRA(s) in " + Golden.file("lora-tiny")),
+                (String) good.getOutput("loras"));
+    }
+
+    @Test
     void badInputGivesAClearErrorThroughTheCommand() throws Exception {
         CommandModule size = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "100",
                 "height", "256", "steps", "4", "seed", "1"));

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.fiji;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,12 +30,32 @@ class PluginIndexTest {
         for (Class<?> c : List.of(JimengService.class, GenerateImageCommand.class, RegenerateCommand.class,
                 RefreshLorasCommand.class, UnloadModelCommand.class, DownloadModelCommand.class,
                 DiagnosticsCommand.class, SaveWithProvenanceCommand.class, CancelCommand.class,
-                StudioPanelCommand.class)) {
+                StudioPanelCommand.class, SetModelFolderCommand.class, SetLoraFolderCommand.class)) {
             assertTrue(index.contains("\"class\":\"" + c.getName() + "\""), c.getName() + " missing from " + index);
         }
         for (String item : List.of("Generate Image...", "Regenerate from Image", "Refresh LoRAs", "Unload Model",
-                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel", "Studio Panel")) {
+                "Download Model...", "Diagnostics", "Save with Provenance...", "Cancel", "Studio Panel",
+                "Set Model Folder...", "Set LoRA Folder...")) {
             assertTrue(index.contains("\"menuPath\":\"Plugins>Jimeng Studio>" + item + "\""), item);
         }
+    }
+
+    @Test
+    void imageJ1MenuEntriesNameEveryCommandWithItsOwnLabel() throws Exception {
+        String config;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("plugins.config")) {
+            config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^Plugins>Jimeng Studio, \"([^\"]+)\", io\\.github\\.jimengstudio\\.fiji\\.ImageJ1Entry\\(\"(\\w+)\"\\)$")
+                .matcher(config);
+        int entries = 0;
+        while (m.find()) {
+            Class<?> c = Class.forName("io.github.jimengstudio.fiji." + m.group(2));
+            org.scijava.plugin.Plugin plugin = c.getAnnotation(org.scijava.plugin.Plugin.class);
+            assertEquals(JimengCommand.MENU + m.group(1), plugin.menuPath(), c.getName());
+            entries++;
+        }
+        assertEquals(11, entries, "one ImageJ 1.x entry per command:\n" + config);
     }
 }

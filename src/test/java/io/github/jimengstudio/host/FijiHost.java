@@ -70,6 +70,14 @@ final class FijiHost {
      * the updater ({@code add-update-site}, then {@code update}), the golden model and LoRAs in place.
      */
     static FijiHost install(String name) throws IOException, InterruptedException {
+        FijiHost host = installPlugin(name);
+        Path models = Files.createDirectories(host.app.resolve("models"));
+        Files.createSymbolicLink(models.resolve(MODEL_NAME), Golden.file("e2e-tiny/model"));
+        return host;
+    }
+
+    /** As {@link #install}, without a model: a first run. */
+    static FijiHost installPlugin(String name) throws IOException, InterruptedException {
         Path out = outputFolder();
         Path app = out.resolve(name);
         deleteTree(app);
@@ -81,12 +89,10 @@ final class FijiHost {
         assertEquals(0, added.exitCode(), added.output());
         Result updated = host.exec(List.of("update", "update"), Map.of(), 300);
         assertEquals(0, updated.exitCode(), updated.output());
-        try (Stream<Path> jars = Files.list(app.resolve("jars"))) {
-            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("jimeng-studio")),
-                    "the updater installed no jimeng-studio jar: " + updated.output());
+        try (Stream<Path> jars = Files.list(app.resolve("plugins"))) {
+            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("Jimeng_Studio-")),
+                    "the updater installed no plugins/Jimeng_Studio jar: " + updated.output());
         }
-        Path models = Files.createDirectories(app.resolve("models"));
-        Files.createSymbolicLink(models.resolve(MODEL_NAME), Golden.file("e2e-tiny/model"));
         Path lora = Files.createDirectories(app.resolve("lora"));
         Files.copy(Golden.file("lora-tiny/peft.safetensors"), lora.resolve("fox-style.safetensors"));
         Files.copy(Golden.file("lora-tiny/kohya.safetensors"), lora.resolve("kohya-style.safetensors"));

@@ -40,6 +40,16 @@ class HostGuiIT {
         assertEquals("1", r.value("panel.images"), r.output());
         assertEquals("a red fox in the snow, watercolor", r.value("panel.prompt"));
         assertTrue(Files.size(out.resolve("panel-generated.png")) > 0);
+
+        String menu = r.output().substring(r.output().indexOf("RESULT menu.begin"), r.output().indexOf(
+                "RESULT menu.end"));
+        for (String item : List.of("Studio Panel", "Generate Image...", "Regenerate from Image",
+                "Save with Provenance...", "Set Model Folder...", "Set LoRA Folder...", "Refresh LoRAs",
+                "Download Model...", "Unload Model", "Cancel", "Diagnostics")) {
+            assertEquals(1, HostMacrosIT.count(menu, item + "\n") , item + " once in the menu:\n" + menu);
+        }
+        assertTrue(r.value("generate.command").startsWith("command:io.github.jimengstudio.fiji.GenerateImageCommand"),
+                r.value("generate.command"));
     }
 
     @Test
@@ -67,6 +77,23 @@ class HostGuiIT {
         Result again = host.run(Mode.HEADLESS, "replay", replay, null);
         HostMacrosIT.assertMatchesGolden("case_a_p1_seed42_256x256_n4.png", out.resolve("replayed.png"));
         assertTrue(!again.printed("Macro Error"), again.output());
+    }
+
+    @Test
+    void aFailureFromTheMenuShowsAShortWrappedErrorWithDetails() throws Exception {
+        Path dir = Files.createDirectories(host.app().resolve("macros"));
+        Path part1 = dir.resolve("error-dialog.ijm");
+        Files.writeString(part1, HostMacrosIT.resource("error-dialog.ijm"));
+        Path part2 = dir.resolve("error-dialog-2.ijm");
+        Files.writeString(part2, HostMacrosIT.resource("error-dialog-2.ijm"));
+        Result r = host.exec(List.of("macros", out.toString(), part1.toString(), part2.toString()),
+                java.util.Map.of("JAVA_OPTS", "-Dfijicore.pause=6000"), 150);
+        Rectangle dialog = bounds(r, "Jimeng Studio");
+        assertTrue(dialog.width <= 800 && dialog.height <= 400, "the error dialog fits a screen: " + dialog);
+        assertTrue(r.value("details").startsWith("clicked"), r.output());
+        assertTrue(r.value("ok").startsWith("clicked"), r.output());
+        assertEquals(1, HostMacrosIT.count(r.output(), "[ERROR] Jimeng Studio: This image has no Jimeng Studio"),
+                "logged once:\n" + r.output());
     }
 
     /** A window's bounds from fijicore.Probe.windows's line "TITLE [class] java.awt.Rectangle[x=..,y=..,...]". */

@@ -69,6 +69,14 @@ class HostMacrosIT {
         assertEquals(1, count(r.output(), "[ERROR] Jimeng Studio: The prompt is empty"), r.output());
     }
 
+    @org.junit.jupiter.api.Test
+    void headlessTheStudioPanelStopsTheMacroPointingToWhatWorksThere() throws Exception {
+        Result r = host.run(Mode.HEADLESS, "panel-headless", "run(\"Studio Panel\");\nprint(\"RESULT after=reached\");\n",
+                null);
+        assertTrue(r.printed("The Studio panel needs a display; headless, use Generate Image..."), r.output());
+        assertFalse(r.printed("RESULT after"), r.output());
+    }
+
     static String resource(String name) throws IOException {
         try (InputStream in = HostMacrosIT.class.getResourceAsStream("/host/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UpdateSiteBuilderTest {
     private static final long T1 = 20260101100000L;
     private static final long T2 = 20260202100000L;
-    private static final String PLUGIN = "jimeng-studio-0.1.0-SNAPSHOT.jar";
+    private static final String PLUGIN = "Jimeng_Studio-0.1.0-SNAPSHOT.jar";
 
     @TempDir
     static Path dir;
@@ -91,9 +91,15 @@ class UpdateSiteBuilderTest {
     }
 
     private static Set<String> serverFiles(Path site) throws IOException {
-        try (Stream<Path> list = Files.list(site.resolve("jars"))) {
-            return list.map(p -> "jars/" + p.getFileName()).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> all = new TreeSet<>();
+        for (String folder : List.of("jars", "plugins")) {
+            if (Files.isDirectory(site.resolve(folder))) {
+                try (Stream<Path> list = Files.list(site.resolve(folder))) {
+                    list.forEach(p -> all.add(folder + "/" + p.getFileName()));
+                }
+            }
         }
+        return all;
     }
 
     @Test
@@ -105,7 +111,7 @@ class UpdateSiteBuilderTest {
             assertTrue(runtime.contains(File.separator + name), name + " should be a runtime jar: " + runtime);
             assertTrue(log.contains("left out     " + name), log);
         }
-        Set<String> expected = new TreeSet<>(List.of("jars/api-0.36.0.jar", "jars/" + PLUGIN,
+        Set<String> expected = new TreeSet<>(List.of("jars/api-0.36.0.jar", "plugins/" + PLUGIN,
                 "jars/pytorch-engine-0.36.0.jar", "jars/pytorch-jni-2.7.1-0.36.0.jar", "jars/tokenizers-0.36.0.jar"));
         List<SiteRecord> records = records(site);
         assertEquals(expected,
@@ -122,10 +128,10 @@ class UpdateSiteBuilderTest {
             assertTrue(r.current().description() != null && !r.current().description().isBlank(), r.filename());
             assertEquals(List.of(), r.previous());
         }
-        assertEquals(List.of("Jimeng Studio contributors"), record(records, "jars/" + PLUGIN).current().authors());
+        assertEquals(List.of("Jimeng Studio contributors"), record(records, "plugins/" + PLUGIN).current().authors());
 
         assertEquals(Map.of(
-                "jars/" + PLUGIN, Set.of("jars/api-0.36.0.jar", "jars/pytorch-engine-0.36.0.jar",
+                "plugins/" + PLUGIN, Set.of("jars/api-0.36.0.jar", "jars/pytorch-engine-0.36.0.jar",
                         "jars/tokenizers-0.36.0.jar"),
                 "jars/pytorch-engine-0.36.0.jar", Set.of("jars/api-0.36.0.jar", "jars/pytorch-jni-2.7.1-0.36.0.jar"),
                 "jars/tokenizers-0.36.0.jar", Set.of("jars/api-0.36.0.jar"),
@@ -152,12 +158,12 @@ class UpdateSiteBuilderTest {
         String log = build(args(second, plugin2, T2, "--previous", first.toString()));
 
         List<SiteRecord> after = records(second);
-        SiteRecord ours = record(after, "jars/" + PLUGIN);
-        SiteRecord oursBefore = record(before, "jars/" + PLUGIN);
+        SiteRecord ours = record(after, "plugins/" + PLUGIN);
+        SiteRecord oursBefore = record(before, "plugins/" + PLUGIN);
         assertEquals(T2, ours.current().timestamp());
         assertEquals(UpdaterChecksum.ofJar(plugin2), ours.current().checksum());
         assertEquals(List.of(
-                new SiteRecord.PreviousVersion(T1, oursBefore.current().checksum(), "jars/" + PLUGIN, T2)),
+                new SiteRecord.PreviousVersion(T1, oursBefore.current().checksum(), "plugins/" + PLUGIN, T2)),
                 ours.previous());
         for (String dep : List.of("jars/api-0.36.0.jar", "jars/pytorch-engine-0.36.0.jar",
                 "jars/pytorch-jni-2.7.1-0.36.0.jar", "jars/tokenizers-0.36.0.jar")) {
@@ -165,7 +171,7 @@ class UpdateSiteBuilderTest {
             assertTrue(log.contains("unchanged    " + dep + "-" + T1), log);
         }
         Set<String> files = serverFiles(second);
-        assertTrue(files.contains("jars/" + PLUGIN + "-" + T2), files.toString());
+        assertTrue(files.contains("plugins/" + PLUGIN + "-" + T2), files.toString());
         assertTrue(files.contains("jars/api-0.36.0.jar-" + T1), files.toString()); // copied from the old site
         assertEquals(5, files.size(), files.toString());
 
@@ -173,7 +179,7 @@ class UpdateSiteBuilderTest {
         // server) are not written again. Building into the same folder replaces the earlier build's files there,
         // and never touches the previous site.
         log = build(args(second, plugin2, T2, "--previous", first.toUri().toString()));
-        assertEquals(Set.of("jars/" + PLUGIN + "-" + T2), serverFiles(second));
+        assertEquals(Set.of("plugins/" + PLUGIN + "-" + T2), serverFiles(second));
         assertEquals(after, records(second));
         assertTrue(log.contains("unchanged    jars/api-0.36.0.jar-" + T1 + " (already on the site)"), log);
         assertEquals(before, records(first));

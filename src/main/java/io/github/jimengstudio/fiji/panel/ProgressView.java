@@ -56,6 +56,13 @@ final class ProgressView extends JPanel {
         line.setText(capitalized(stage.label()) + (detail == null || detail.isEmpty() ? "" : ": " + detail));
     }
 
+    /** Work that is not a generation (a download): a fraction and a line of text. */
+    void progress(double fraction, String text) {
+        bar.setIndeterminate(false);
+        bar.setValue((int) Math.round(fraction * 1000));
+        line.setText(text);
+    }
+
     void step(int step, int steps, Duration eta) {
         bar.setIndeterminate(false);
         bar.setValue(step * 1000 / steps);

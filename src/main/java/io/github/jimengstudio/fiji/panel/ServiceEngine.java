@@ -7,6 +7,9 @@ import io.github.jimengstudio.lora.LoraInfo;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.ModelLocator;
+import io.github.jimengstudio.pipeline.download.DownloadListener;
+import io.github.jimengstudio.pipeline.download.ModelDownloader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,6 +57,26 @@ final class ServiceEngine implements StudioEngine {
     public String modelStatus() throws IOException {
         String model = jimeng.locateModel().describe();
         return (jimeng.isModelLoaded() ? "Model loaded: " : "Model (loads on first Generate): ") + model;
+    }
+
+    @Override
+    public String useModelFolder(Path folder) throws IOException {
+        return jimeng.useModelFolder(folder).describe();
+    }
+
+    @Override
+    public Path defaultDownloadFolder() {
+        return ModelDownloader.defaultTarget();
+    }
+
+    @Override
+    public String downloadModel(Path folder, DownloadListener listener) throws IOException {
+        return jimeng.downloadModel(ModelLocator.ZIMAGE_REPO, "main", folder, listener).describe();
+    }
+
+    @Override
+    public void cancelDownload() {
+        jimeng.cancelDownload();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.jimengstudio.fiji.panel;
 
 import ij.ImagePlus;
+import io.github.jimengstudio.fiji.ErrorReport;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRecord;
@@ -8,12 +9,17 @@ import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.pipeline.download.DownloadCancelledException;
+import io.github.jimengstudio.pipeline.download.DownloadListener;
+import io.github.jimengstudio.pipeline.download.DownloadProgress;
 import java.awt.BorderLayout;
 import java.awt.Color;
 import java.awt.FlowLayout;
 import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +33,7 @@ import javax.swing.BoxLayout;
 import javax.swing.JButton;
 import javax.swing.JFileChooser;
 import javax.swing.JLabel;
+import javax.swing.JOptionPane;
 import javax.swing.JPanel;
 import javax.swing.SwingUtilities;
 import javax.swing.filechooser.FileNameExtensionFilter;
@@ -53,6 +60,12 @@ public final class StudioPanel extends JPanel {
     });
 
     private final JLabel modelStatus = new JLabel("Model: …");
+    /** Shown while no model is found: the two ways to get one, without a terminal. */
+    private final JPanel firstRun = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 0));
+    private final JButton chooseModelButton = new JButton("Choose Model Folder…");
+    private final JButton downloadModelButton = new JButton("Download Model…");
+    /** EDT only. A model download runs (on its own thread); Cancel stops it. */
+    private boolean downloading;
     private final LoraChooser lora = new LoraChooser(this::fitWindow);
     private final PromptBox prompt = new PromptBox(this::generate);
     private final TuningPanel tuning = new TuningPanel(this::fitWindow);
@@ -92,10 +105,18 @@ public final class StudioPanel extends JPanel {
         saveButton.addActionListener(e -> save());
         lora.refresh.addActionListener(e -> refreshLoras());
         problem.setForeground(PROBLEM);
+        chooseModelButton.setToolTipText("A Hugging Face folder or cache, or a ComfyUI models folder");
+        chooseModelButton.addActionListener(e -> chooseModelFolder());
+        downloadModelButton.setToolTipText("Z-Image-Turbo from Hugging Face, about 33 GB, resumable");
+        downloadModelButton.addActionListener(e -> downloadModel());
+        firstRun.add(chooseModelButton);
+        firstRun.add(downloadModelButton);
+        firstRun.setVisible(false);
 
         JPanel top = new JPanel();
         top.setLayout(new BoxLayout(top, BoxLayout.Y_AXIS));
-        for (JPanel row : List.of(row(modelStatus), row(lora), row(prompt), row(tuning), buttons(), row(problem))) {
+        for (JPanel row : List.of(row(modelStatus), row(firstRun), row(lora), row(prompt), row(tuning), buttons(),
+                row(problem))) {
             top.add(row);
         }
         JPanel bottom = new JPanel(new BorderLayout(0, 6));
@@ -202,7 +223,7 @@ public final class StudioPanel extends JPanel {
                 StudioEngine.Job job = engine.submit(request, new ToSwing());
                 SwingUtilities.invokeLater(() -> jobArrived(job));
                 job.result().whenComplete((image, error) -> SwingUtilities.invokeLater(() -> ended(image, error)));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the panel must not stay busy with nothing running
                 SwingUtilities.invokeLater(() -> ended(null, e));
             }
         });
@@ -214,6 +235,13 @@ public final class StudioPanel extends JPanel {
      */
     void cancel() {
         if (!busy) {
+            return;
+        }
+        if (downloading) {
+            progress.ended("Cancelling the download…");
+            Thread t = new Thread(engine::cancelDownload, "jimeng-panel-cancel");
+            t.setDaemon(true);
+            t.start();
             return;
         }
         progress.ended("Cancelling…");
@@ -245,7 +273,7 @@ public final class StudioPanel extends JPanel {
                 progress.ended("Cancelled.");
             } else {
                 progress.ended("Failed.");
-                showProblem(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                showProblem(ErrorReport.messageOf(cause));
             }
             return;
         }
@@ -310,9 +338,126 @@ public final class StudioPanel extends JPanel {
     private void refreshModelStatus() {
         onWorker(() -> {
             String status = engine.modelStatus();
-            SwingUtilities.invokeLater(() -> setModelStatus(status, null));
+            SwingUtilities.invokeLater(() -> modelFound(status));
             return null;
         }, "Model");
+    }
+
+    private void modelFound(String status) {
+        setModelStatus(status, null);
+        firstRun.setVisible(false);
+        fitWindow();
+    }
+
+    /** No model anywhere: one line (the places looked at in its tooltip) and the two ways to get one. */
+    private void noModel(Throwable why) {
+        setModelStatus("No model found: choose its folder, or download it.\n" + ErrorReport.messageOf(why), PROBLEM);
+        firstRun.setVisible(true);
+        fitWindow();
+    }
+
+    private void chooseModelFolder() {
+        JFileChooser chooser = new JFileChooser();
+        chooser.setDialogTitle("Z-Image-Turbo model folder");
+        chooser.setFileSelectionMode(JFileChooser.DIRECTORIES_ONLY);
+        if (chooser.showOpenDialog(this) == JFileChooser.APPROVE_OPTION) {
+            useModelFolder(chooser.getSelectedFile().toPath());
+        }
+    }
+
+    /** Uses the model in {@code folder} when it holds one; else the problem line says what it lacks. */
+    void useModelFolder(Path folder) {
+        onWorker(() -> {
+            String described = engine.useModelFolder(folder);
+            SwingUtilities.invokeLater(() -> {
+                showProblem(null);
+                modelFound("Model (loads on first Generate): " + described);
+            });
+            return null;
+        }, "Model folder");
+    }
+
+    /** Asks where to (the shared Hugging Face cache unless another folder is chosen), then downloads. */
+    private void downloadModel() {
+        Path target = engine.defaultDownloadFolder();
+        Object[] options = {"Download", "Another Folder…", "Cancel"};
+        int choice = JOptionPane.showOptionDialog(this, "<html>Download Z-Image-Turbo (about 33 GB) "
+                + "from Hugging Face into<br><b>" + escape(target.toString()) + "</b><br>" + freeSpace(target)
+                + "<br>An interrupted download continues where it stopped.</html>", "Download Model",
+                JOptionPane.DEFAULT_OPTION, JOptionPane.QUESTION_MESSAGE, null, options,
+                options[0]);
+        if (choice == 1) {
+            JFileChooser chooser = new JFileChooser();
+            chooser.setDialogTitle("Folder for the model (a Hugging Face cache layout is made in it)");
+            chooser.setFileSelectionMode(JFileChooser.DIRECTORIES_ONLY);
+            if (chooser.showSaveDialog(this) != JFileChooser.APPROVE_OPTION) {
+                return;
+            }
+            target = chooser.getSelectedFile().toPath();
+        } else if (choice != 0) {
+            return;
+        }
+        startDownload(target);
+    }
+
+    private static String freeSpace(Path folder) {
+        for (Path p = folder.toAbsolutePath(); p != null; p = p.getParent()) {
+            try {
+                long free = Files.getFileStore(p).getUsableSpace();
+                return String.format(Locale.ROOT, "(%.1f GB free there)", free / 1e9);
+            } catch (IOException e) {
+                // not there yet: ask its parent
+            }
+        }
+        return "";
+    }
+
+    /** Downloads into {@code folder} on a thread of its own, with progress below and Cancel. */
+    void startDownload(Path folder) {
+        if (busy) {
+            return;
+        }
+        downloading = true;
+        setBusy(true);
+        showProblem(null);
+        progress.progress(0, "Starting the download…");
+        Thread t = new Thread(() -> {
+            Throwable failure = null;
+            String summary = null;
+            try {
+                summary = engine.downloadModel(folder, new DownloadListener() {
+                    @Override
+                    public void progress(DownloadProgress p) {
+                        SwingUtilities.invokeLater(() -> {
+                            if (downloading) {
+                                progress.progress(p.fraction(), "Downloading: " + p.describe());
+                            }
+                        });
+                    }
+                });
+            } catch (Throwable e) {
+                failure = e;
+            }
+            Throwable error = failure;
+            String done = summary;
+            SwingUtilities.invokeLater(() -> downloadEnded(done, error));
+        }, "jimeng-panel-download");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void downloadEnded(String summary, Throwable error) {
+        downloading = false;
+        setBusy(false);
+        if (error instanceof DownloadCancelledException) {
+            progress.ended("Download cancelled; what arrived is kept for the next one.");
+        } else if (error != null) {
+            progress.ended("Download failed.");
+            showProblem(ErrorReport.messageOf(error));
+        } else {
+            progress.ended(ErrorReport.summarize(summary));
+            refreshModelStatus();
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
@@ -328,11 +473,11 @@ public final class StudioPanel extends JPanel {
                 work.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                String m = what + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            } catch (Throwable e) {
+                String m = what + ": " + ErrorReport.messageOf(e);
                 SwingUtilities.invokeLater(() -> {
                     if (what.equals("Model")) {
-                        setModelStatus("No model: " + e.getMessage(), PROBLEM);
+                        noModel(e);
                     } else {
                         showProblem(m);
                     }
@@ -341,9 +486,19 @@ public final class StudioPanel extends JPanel {
         });
     }
 
+    /**
+     * The problem line: a short message whole; a long one (a model search lists every place it looked at) by its
+     * first sentence, with the whole text as the line's tooltip, so it never floods the panel.
+     */
     private void showProblem(String message) {
-        problem.setText(message == null ? " " : "<html>" + escape(message) + "</html>");
+        String shown = message == null || (message.length() <= PROBLEM_CHARS && message.indexOf('\n') < 0) ? message
+                : ErrorReport.summarize(message);
+        problem.setText(shown == null ? " " : "<html>" + escape(shown) + "</html>");
+        problem.setToolTipText(shown == null || shown.equals(message) ? null
+                : "<html>" + escape(message).replace("\n", "<br>") + "</html>");
     }
+
+    private static final int PROBLEM_CHARS = 200;
 
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
@@ -355,6 +510,17 @@ public final class StudioPanel extends JPanel {
         cancelButton.setEnabled(b);
         lora.setEnabledWhileIdle(!b);
         tuning.setEnabledWhileIdle(!b);
+        chooseModelButton.setEnabled(!b);
+        downloadModelButton.setEnabled(!b);
+    }
+
+    /** Whether the first-run buttons (no model found) are shown. */
+    boolean offersModelChoice() {
+        return firstRun.isVisible();
+    }
+
+    String progressLine() {
+        return progress.line();
     }
 
     /** The inline problem line, as plain text (for tests). */

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
+import io.github.jimengstudio.pipeline.download.DownloadCancelledException;
+import io.github.jimengstudio.pipeline.download.DownloadListener;
+import io.github.jimengstudio.pipeline.download.DownloadProgress;
 import ij.process.ColorProcessor;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.GenerationCancelledException;
@@ -50,7 +53,7 @@ class StudioPanelTest {
         final List<String> callsOnEdt = Collections.synchronizedList(new ArrayList<>());
         final List<GenerationRequest> submitted = Collections.synchronizedList(new ArrayList<>());
         volatile CompletableFuture<GeneratedImage> last;
-        volatile RuntimeException refusal;
+        volatile Throwable refusal;
         /** Counted down each time submit is entered. */
         final CountDownLatch inSubmit = new CountDownLatch(1);
         /** When set, submit holds the job handle back until it opens (a slow queue or a busy service). */
@@ -69,8 +72,11 @@ class StudioPanelTest {
         public Job submit(GenerationRequest request, ProgressListener listener) {
             called("submit");
             inSubmit.countDown();
-            if (refusal != null) {
-                throw refusal;
+            if (refusal instanceof RuntimeException r) {
+                throw r;
+            }
+            if (refusal instanceof Error e) {
+                throw e;
             }
             submitted.add(request);
             CountDownLatch gate = handleGate;
@@ -119,9 +125,62 @@ class StudioPanelTest {
         }
 
         @Override
-        public String modelStatus() {
+        public String modelStatus() throws java.io.IOException {
             called("modelStatus");
+            if (modelMissing != null) {
+                throw modelMissing;
+            }
             return "Model not loaded yet: tiny";
+        }
+
+        /** When set, no model is found (modelStatus throws it) until a folder with one is chosen. */
+        volatile java.io.IOException modelMissing;
+        final List<java.nio.file.Path> modelFolders = Collections.synchronizedList(new ArrayList<>());
+        /** Opened by the test to let a running download finish; a cancel ends it at once. */
+        final CountDownLatch downloadMayFinish = new CountDownLatch(1);
+        final CountDownLatch downloadStarted = new CountDownLatch(1);
+        volatile boolean downloadCancelled;
+
+        @Override
+        public String useModelFolder(java.nio.file.Path folder) throws java.io.IOException {
+            called("useModelFolder");
+            if (folder.getFileName().toString().equals("empty")) {
+                throw new java.io.IOException(folder + " holds no Z-Image-Turbo model: transformer/ is missing.");
+            }
+            modelFolders.add(folder);
+            modelMissing = null;
+            return "Z-Image-Turbo (Hugging Face folder) at " + folder;
+        }
+
+        @Override
+        public java.nio.file.Path defaultDownloadFolder() {
+            return java.nio.file.Path.of("/hub");
+        }
+
+        @Override
+        public String downloadModel(java.nio.file.Path folder, DownloadListener listener) throws java.io.IOException {
+            called("downloadModel");
+            listener.progress(new DownloadProgress("transformer/a.safetensors", 5, 10, 5, 10, 0, 2, 1e6,
+                    java.util.Optional.empty()));
+            downloadStarted.countDown();
+            try {
+                while (!downloadCancelled && !downloadMayFinish.await(20, TimeUnit.MILLISECONDS)) {
+                    // a long download
+                }
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            if (downloadCancelled) {
+                throw new DownloadCancelledException("Download cancelled.");
+            }
+            modelMissing = null;
+            return "Downloaded Tongyi-MAI/Z-Image-Turbo into " + folder + ".";
+        }
+
+        @Override
+        public void cancelDownload() {
+            called("cancelDownload");
+            downloadCancelled = true;
         }
 
         @Override
@@ -404,6 +463,94 @@ class StudioPanelTest {
         assertEquals(1, engine.submitted.size(), "Generate works again after a refusal");
         assertEquals("", onEdt(panel::problemText));
         assertNotNull(engine.last);
+    }
+
+    @Test
+    void anErrorFromTheEngineLeavesThePanelReadyAndALongMessageShowsItsFirstSentence() throws Exception {
+        engine.refusal = new StackOverflowError();
+        onEdt(() -> panel.promptBox().setText("fox"));
+        pressCtrlEnter();
+        assertEquals("The input is nested too deeply to read (StackOverflowError).", onEdt(panel::problemText));
+        assertFalse(onEdt(panel::isBusy), "an Error must not leave the panel busy");
+
+        String places = "No complete Z-Image-Turbo model found. Looked in:\n" + "  /somewhere/models: no folder\n"
+                .repeat(30);
+        engine.refusal = new java.io.UncheckedIOException(places, new java.io.IOException(places));
+        pressCtrlEnter();
+        assertEquals("No complete Z-Image-Turbo model found.", onEdt(panel::problemText));
+        engine.refusal = null;
+    }
+
+    /** A panel over an engine that finds no model (the places looked at run over many lines). */
+    private StudioPanel firstRunPanel() throws Exception {
+        engine.modelMissing = new java.io.IOException("No complete Z-Image-Turbo model found. Looked in:\n"
+                + "  /home/u/Fiji.app/models: no folder\n".repeat(12));
+        panel = onEdt(() -> new StudioPanel(engine));
+        settle();
+        return panel;
+    }
+
+    /** Lets the worker and the event thread catch up, while the panel may still be busy (a download runs). */
+    private void catchUp() throws Exception {
+        panel.awaitWorker();
+        onEdt(() -> {});
+        onEdt(() -> {});
+    }
+
+    @Test
+    void withoutAModelThePanelSaysSoInOneLineAndOffersToChooseOrDownloadIt() throws Exception {
+        StudioPanel p = firstRunPanel();
+        assertTrue(onEdt(p::offersModelChoice));
+        assertEquals("No model found: choose its folder, or download it.", onEdt(p::modelStatusText));
+
+        onEdt(() -> p.useModelFolder(java.nio.file.Path.of("/data/empty")));
+        settle();
+        assertEquals("Model folder: /data/empty holds no Z-Image-Turbo model: transformer/ is missing.",
+                onEdt(p::problemText));
+        assertTrue(onEdt(p::offersModelChoice), "still no model: the choice stays");
+
+        onEdt(() -> p.useModelFolder(java.nio.file.Path.of("/data/Z-Image-Turbo")));
+        settle();
+        assertFalse(onEdt(p::offersModelChoice));
+        assertEquals("Model (loads on first Generate): Z-Image-Turbo (Hugging Face folder) at /data/Z-Image-Turbo",
+                onEdt(p::modelStatusText));
+        assertEquals("", onEdt(p::problemText));
+        assertEquals(List.of(java.nio.file.Path.of("/data/Z-Image-Turbo")), engine.modelFolders);
+    }
+
+    @Test
+    void aDownloadFromThePanelShowsProgressAndCancelStopsItKeepingWhatArrived() throws Exception {
+        StudioPanel p = firstRunPanel();
+        onEdt(() -> p.startDownload(java.nio.file.Path.of("/hub")));
+        assertTrue(engine.downloadStarted.await(10, TimeUnit.SECONDS));
+        catchUp();
+        assertTrue(onEdt(p::isBusy), "Generate waits while the model downloads");
+        assertTrue(onEdt(p::progressLine).startsWith("Downloading: 50%"), onEdt(p::progressLine));
+        onEdt(p::cancel);
+        for (int i = 0; i < 200 && onEdt(p::isBusy); i++) {
+            Thread.sleep(20);
+        }
+        settle();
+        assertFalse(onEdt(p::isBusy));
+        assertEquals("Download cancelled; what arrived is kept for the next one.", onEdt(p::progressLine));
+        assertTrue(onEdt(p::offersModelChoice), "still no model");
+        assertFalse(engine.callsOnEdt.contains("downloadModel") || engine.callsOnEdt.contains("cancelDownload"),
+                "the engine is never called on the event thread");
+    }
+
+    @Test
+    void aFinishedDownloadShowsTheModel() throws Exception {
+        StudioPanel p = firstRunPanel();
+        onEdt(() -> p.startDownload(java.nio.file.Path.of("/hub")));
+        assertTrue(engine.downloadStarted.await(10, TimeUnit.SECONDS));
+        engine.downloadMayFinish.countDown();
+        for (int i = 0; i < 200 && onEdt(p::isBusy); i++) {
+            Thread.sleep(20);
+        }
+        settle();
+        assertEquals("Downloaded Tongyi-MAI/Z-Image-Turbo into /hub.", onEdt(p::progressLine));
+        assertFalse(onEdt(p::offersModelChoice));
+        assertEquals("Model not loaded yet: tiny", onEdt(p::modelStatusText));
     }
 
     @Test
