@@ -21,6 +21,7 @@ import io.github.jimengstudio.provenance.FileHashes;
 import io.github.jimengstudio.provenance.PngText;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
+import io.github.jimengstudio.runtime.TorchRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -225,7 +226,8 @@ public final class JimengCli {
                     .seedString() + " (" + batch.size() + " images)" : "") + ", " + request.steps() + " steps, "
                     + request.width() + "x" + request.height() + " (width x height), guidance " + request.guidance());
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
-            ResourceHashing hashing = new ResourceHashing(new FileHashes(FileHashes.defaultCacheFile(env, home)),
+            ResourceHashing hashing = new ResourceHashing(new FileHashes(TorchRuntime.cacheRoot(env, home)
+                    .resolve(FileHashes.CACHE_FILE_NAME)),
                     location, loras, info);
             try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
                 info.println("Device: " + pipeline.deviceDescription());

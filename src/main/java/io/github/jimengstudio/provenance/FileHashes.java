@@ -71,12 +71,8 @@ public final class FileHashes {
         }
     }
 
-    /** {@code $XDG_CACHE_HOME/jimeng-studio/file-hashes.tsv}, else {@code ~/.cache/jimeng-studio/file-hashes.tsv}. */
-    public static Path defaultCacheFile(Map<String, String> env, Path home) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache");
-        return base.resolve("jimeng-studio").resolve("file-hashes.tsv");
-    }
+    /** The cache file's name in the project's cache folder ({@code TorchRuntime.cacheRoot}). */
+    public static final String CACHE_FILE_NAME = "file-hashes.tsv";
 
     /** The A1111 {@code Model hash} of a checkpoint held in these files (one, or shards). */
     public String modelHash(List<Path> files) throws IOException {
