@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The options of one subcommand, read from {@code --name value}, {@code --name=value} and bare {@code --flag}
@@ -29,8 +30,10 @@ final class Arguments {
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new UsageException("'" + arg + "' is not an option of '" + command + "'; options start with --"
-                        + " (quote a prompt that has spaces: --prompt \"a red fox\").");
+                String single = arg.startsWith("-") && !arg.startsWith("--") ? Suggestion.hint("-" + arg, known(
+                        withValue, flags)) : "";
+                throw new UsageException("'" + arg + "' is not an option of '" + command + "'" + single + "; options"
+                        + " start with -- (quote a prompt that has spaces: --prompt \"a red fox\").");
             }
             int eq = arg.indexOf('=');
             String name = eq > 0 ? arg.substring(0, eq) : arg;
@@ -50,11 +53,17 @@ final class Arguments {
                 }
                 a.values.computeIfAbsent(name, k -> new ArrayList<>()).add("");
             } else {
-                throw new UsageException("unknown option " + name + " for '" + command + "'; see 'jimeng " + command
-                        + " --help'.");
+                throw new UsageException("unknown option " + name + " for '" + command + "'"
+                        + Suggestion.hint(name, known(withValue, flags)) + "; see 'jimeng " + command + " --help'.");
             }
         }
         return a;
+    }
+
+    private static Set<String> known(Set<String> withValue, Set<String> flags) {
+        Set<String> all = new TreeSet<>(withValue);
+        all.addAll(flags);
+        return all;
     }
 
     boolean has(String name) {

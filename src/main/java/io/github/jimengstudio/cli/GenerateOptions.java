@@ -19,19 +19,25 @@ import java.util.Set;
  *
  * @param request   the generation request; its seed is null when none was given (one is drawn at run time)
  * @param model     the folder given with {@code --model}, or null to search the usual places
- * @param out       the PNG to write, or null for {@code jimeng-<seed>.png} in the current folder
+ * @param out       the PNG to write (replaced if it exists), or null for {@code jimeng-<seed>.png} in the current
+ *                  folder, with {@code -1}, {@code -2}, ... added when that name is taken
  * @param device    {@code --device}
  * @param loraDir   {@code --lora-dir}, or null for the default LoRA folder
- * @param quiet     no progress bar
+ * @param quiet     print only errors: no progress bar, notes or "Wrote" line
  * @param from      the PNG given with {@code --from}, or null
  * @param fromModel the model identity recorded in that PNG, or null (none given, or no JSON record in it)
+ * @param batch     how many images, with seeds s, s+1, ... ({@code --batch}, default 1)
+ * @param fromNotApplied what the {@code --from} image's other tool set that is not applied ({@code Key: value})
  */
 record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePreference device, Path loraDir,
-        boolean quiet, Path from, String fromModel) {
+        boolean quiet, Path from, String fromModel, int batch, List<String> fromNotApplied) {
+
+    /** A bound on {@code --batch}: a typo (1000 for 10) should not start a night of generation. */
+    static final int MAX_BATCH = 100;
 
     static final Set<String> WITH_VALUE = Set.of("--prompt", "--model", "--seed", "--steps", "--size", "--guidance",
             "--negative", "--negative-prompt", "--lora", "--lora-dir", "--device", "--memory-mode", "--precision",
-            "--cfg-truncation", "--cfg-normalization", "--out", "--from");
+            "--cfg-truncation", "--cfg-normalization", "--out", "--from", "--batch");
     static final Set<String> FLAGS = Set.of("--quiet");
 
     static final String USAGE = String.join("\n",
@@ -49,7 +55,11 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             "  --model DIR              the model: a Hugging Face folder, the Hugging Face cache, or a ComfyUI",
             "                           models folder. Without it: $JIMENG_MODEL, Fiji's models folder, the",
             "                           Hugging Face cache and the usual ComfyUI folders are searched",
-            "  --seed N                 0 to 18446744073709551615 (default: random, printed and recorded)",
+            "  --seed N                 0 to 18446744073709551615; -1 or random: a random one (the default),",
+            "                           drawn from 0 to 4294967295, the seeds that give different images",
+            "                           (torch's CPU generator uses the low 32 bits). Printed and recorded",
+            "  --batch N                N images with seeds s, s+1, ..., each its own PNG; the model loads once",
+            "                           (1 to 100, default 1)",
             "  --steps N                1 to 100 (default 8, the Turbo recipe)",
             "  --size WxH               WIDTH x HEIGHT in pixels, width first, multiples of 16 from 64 to 4096",
             "                           (default 1024x1024; 192x256 is 192 wide and 256 high)",
@@ -65,9 +75,10 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             "  --memory-mode MODE       gpu | balanced | low-vram | cpu (default balanced)",
             "  --precision P            auto | float32 | bfloat16 for the transformer and text encoder",
             "                           (default auto: bfloat16 on a GPU, float32 on a CPU; the VAE is float32)",
-            "  --out FILE.png           where to write the image (default jimeng-<seed>.png; with --from, never",
-            "                           the --from image itself)",
-            "  --quiet                  no progress bar");
+            "  --out FILE.png           where to write the image; an existing file is replaced (not with",
+            "                           --batch). Default jimeng-<seed>.png in the current folder, never",
+            "                           replacing a file: jimeng-<seed>-1.png, -2, ... when the name is taken",
+            "  --quiet                  print only errors (no progress, notes or 'Wrote' line)");
 
     static GenerateOptions parse(List<String> args) throws UsageException {
         Arguments a = Arguments.parse("generate", args, WITH_VALUE, FLAGS);
@@ -76,10 +87,12 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
         Path from = fromName == null ? null : Path.of(fromName);
         GenerationRequest.Builder b;
         String fromModel = null;
+        List<String> fromNotApplied = List.of();
         if (from != null) {
             RecordedSettings recorded = RecordedSettings.read(from);
             b = recorded.request().toBuilder();
             fromModel = recorded.modelIdentity();
+            fromNotApplied = recorded.notApplied();
             if (prompt != null) {
                 b.prompt(prompt);
             }
@@ -97,8 +110,12 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             b.negativePrompt(negative);
         }
         String seed = a.one("--seed");
-        if (seed != null && seed.equalsIgnoreCase("random")) {
+        // -1 is how A1111, ComfyUI and Fiji's command ask for a random seed
+        if (seed != null && (seed.equalsIgnoreCase("random") || seed.strip().equals("-1"))) {
             b.randomSeed();
+        } else if (seed != null && seed.strip().startsWith("-")) {
+            throw new UsageException("--seed '" + seed + "': give -1 (or random) for a random seed, else a whole "
+                    + "number from 0 to " + Long.toUnsignedString(-1L) + ".");
         } else if (seed != null) {
             b.seed(parse("--seed", () -> GenerationRequest.parseSeed(seed)));
         }
@@ -169,10 +186,23 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
             throw new UsageException("--out '" + out + "' is the --from image; give another --out so that the "
                     + "original stays.");
         }
+        int batch = 1;
+        String batchText = a.one("--batch");
+        if (batchText != null) {
+            batch = integer("--batch", batchText);
+            if (batch < 1 || batch > MAX_BATCH) {
+                throw new UsageException("--batch " + batch + " is not from 1 to " + MAX_BATCH + ".");
+            }
+        }
+        if (batch > 1 && out != null) {
+            throw new UsageException("--out names one file, --batch " + batch + " makes " + batch + " images; leave"
+                    + " out --out: each image gets its own jimeng-<seed>.png in the current folder.");
+        }
         String model = a.one("--model");
         String loraDir = a.one("--lora-dir");
         return new GenerateOptions(request, model == null ? null : Path.of(model), out == null ? null : Path.of(out),
-                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"), from, fromModel);
+                device, loraDir == null ? null : Path.of(loraDir), a.has("--quiet"), from, fromModel, batch,
+                fromNotApplied);
     }
 
     /**
@@ -198,16 +228,24 @@ record GenerateOptions(GenerationRequest request, Path model, Path out, DevicePr
     }
 
     /**
-     * The output file for a resolved seed. The default name never replaces the {@code --from} image (regenerating
-     * {@code jimeng-42.png} in its own folder writes {@code jimeng-42-again.png}).
+     * The name wanted for the image of a resolved seed: {@code --out}, else {@code jimeng-<seed>.png} (relative to
+     * the current folder). A default name is only a wish: {@link OutputName#claim} adds {@code -1}, {@code -2}, ...
+     * when it is taken, which also keeps the {@code --from} image.
      */
     Path outFor(GenerationRequest resolved) {
-        if (out != null) {
-            return out;
+        return out != null ? out : Path.of("jimeng-" + resolved.seedString() + ".png");
+    }
+
+    /**
+     * The requests of the batch: the resolved one and then seeds s+1, s+2, ... (unsigned, wrapping as torch's
+     * 64-bit seeds do).
+     */
+    List<GenerationRequest> batchOf(GenerationRequest resolved) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            requests.add(i == 0 ? resolved : resolved.toBuilder().seed(resolved.seed() + i).build());
         }
-        Path named = Path.of("jimeng-" + resolved.seedString() + ".png");
-        return from != null && RecordedSettings.sameFile(named, from)
-                ? Path.of("jimeng-" + resolved.seedString() + "-again.png") : named;
+        return requests;
     }
 
     /** {@code WxH}: width first. Also accepts X and × as the separator. */

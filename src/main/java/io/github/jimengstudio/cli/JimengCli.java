@@ -7,6 +7,7 @@ import io.github.jimengstudio.pipeline.GenerationCancelledException;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.GenerationTimings;
 import io.github.jimengstudio.pipeline.LoraUse;
+import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelSearch;
 import io.github.jimengstudio.pipeline.ModelNotFoundException;
@@ -16,10 +17,14 @@ import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.pipeline.download.FreeSpace;
+import io.github.jimengstudio.provenance.FileHashes;
+import io.github.jimengstudio.provenance.PngText;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
+import io.github.jimengstudio.runtime.TorchRuntime;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -46,22 +51,35 @@ public final class JimengCli {
             "Commands:",
             "  generate --prompt \"...\" [options]   generate an image and write it as a PNG with its settings",
             "  generate --from IMAGE.png [options]  make an image again from the settings recorded in its PNG",
+            "  loras [--lora-dir DIR]               list the LoRA folder: format, rank, targets, trigger words,",
+            "                                       and the files that are refused, with why",
+            "  download [--dir DIR] [--revision R]  download Z-Image-Turbo (about 33 GB; resumable, Ctrl+C to stop)",
             "  selftest [--device auto|cpu|gpu]     run the whole pipeline on a tiny random model",
             "  --version                            print the version",
             "",
             "'jimeng generate --help' lists generate's options. Example:",
             "  jimeng generate --prompt \"a red fox in the snow, watercolor\" --seed 42 --size 1024x768 --out fox.png");
 
+    static final List<String> COMMANDS = List.of("generate", "loras", "download", "selftest", "--version",
+            "--help");
+
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
     private final Path home;
+    /** The folder default output names are relative to: the current folder, except in tests. */
+    private final Path workDir;
 
     JimengCli(PrintStream out, PrintStream err, Map<String, String> env, Path home) {
+        this(out, err, env, home, Path.of(""));
+    }
+
+    JimengCli(PrintStream out, PrintStream err, Map<String, String> env, Path home, Path workDir) {
         this.out = out;
         this.err = err;
         this.env = env;
         this.home = home;
+        this.workDir = workDir;
     }
 
     public static void main(String[] args) {
@@ -87,6 +105,18 @@ public final class JimengCli {
                         return OK;
                     }
                     return generate(GenerateOptions.parse(rest));
+                case "loras":
+                    if (help) {
+                        out.println(LorasCommand.USAGE);
+                        return OK;
+                    }
+                    return new LorasCommand(out, err).run(LorasCommand.parse(rest));
+                case "download":
+                    if (help) {
+                        out.println(DownloadCommand.USAGE);
+                        return OK;
+                    }
+                    return download(DownloadCommand.parse(rest));
                 case "selftest":
                     if (help) {
                         out.println(SelfTest.USAGE);
@@ -103,7 +133,8 @@ public final class JimengCli {
                     out.println(USAGE_TEXT);
                     return OK;
                 default:
-                    throw new UsageException("unknown command '" + command + "'; use generate or selftest.");
+                    throw new UsageException("unknown command '" + command + "'" + Suggestion.hint(command, COMMANDS)
+                            + "; use generate, loras, download or selftest.");
             }
         } catch (UsageException e) {
             err.println("jimeng: " + e.getMessage());
@@ -139,11 +170,12 @@ public final class JimengCli {
 
     private int generate(GenerateOptions o) throws UsageException {
         GenerationRequest request = o.request().withResolvedSeed(new SecureRandom());
+        List<GenerationRequest> batch = o.batchOf(request);
         PipelineOptions options = pipelineOptions(o, request);
-        Path target = o.outFor(request);
+        Path wanted = workDir.resolve(o.outFor(request));
         try {
             // before the model loads (minutes with the real one): an image that cannot be written is work lost
-            PngWriter.checkDestination(target, pngBytes(request), FreeSpace.fileSystem());
+            PngWriter.checkDestination(wanted, pngBytes(request) * batch.size(), FreeSpace.fileSystem());
         } catch (IOException e) {
             err.println("jimeng: --out: " + e.getMessage());
             return FAILED;
@@ -162,11 +194,83 @@ public final class JimengCli {
             err.println("jimeng: " + e.getMessage());
             return FAILED;
         }
+        // --quiet: errors only, so everything else that would go to the terminal goes nowhere
+        PrintStream info = o.quiet() ? TerminalProgress.NOWHERE : err;
         TerminalProgress progress = new TerminalProgress(err, System.console() != null);
         CancellationToken cancel = new CancellationToken();
         Interruption interruption = new Interruption(cancel);
-        // Ctrl+C: cancel, and let the current step finish and free its native memory before the JVM goes; an image
-        // already being written is finished, and then the run ends as done (0), not cancelled.
+        Thread onInterrupt = onCtrlC(interruption);
+        int status = FAILED;
+        int written = 0;
+        try {
+            if (o.from() != null) {
+                info.println("Settings from " + o.from());
+                if (o.fromModel() != null && !o.fromModel().equals(location.identity())) {
+                    info.println("Note: " + o.from().getFileName() + " was made with the model " + o.fromModel()
+                            + "; this is " + location.identity() + ". The same settings give the same pixels only "
+                            + "with the same weights.");
+                }
+                if (!o.fromNotApplied().isEmpty()) {
+                    info.println("Note: " + o.from().getFileName() + " comes from another tool; these of its settings"
+                            + " are not applied (Z-Image-Turbo samples with its own flow-match Euler, VAE and size, in"
+                            + " one pass):");
+                    o.fromNotApplied().forEach(s -> info.println("  " + s));
+                }
+            }
+            if (request.guidance() == 0 && !request.negativePrompt().isEmpty()) {
+                info.println("Note: the negative prompt is not used at guidance 0 (the Turbo recipe); give "
+                        + "--guidance G > 0 to use it. It is still recorded.");
+            }
+            info.println("Model: " + location.root() + " (" + location.kind().label() + ")");
+            info.println("Seed " + request.seedString() + (batch.size() > 1 ? " to " + batch.get(batch.size() - 1)
+                    .seedString() + " (" + batch.size() + " images)" : "") + ", " + request.steps() + " steps, "
+                    + request.width() + "x" + request.height() + " (width x height), guidance " + request.guidance());
+            ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
+            ResourceHashing hashing = new ResourceHashing(new FileHashes(TorchRuntime.cacheRoot(env, home)
+                    .resolve(FileHashes.CACHE_FILE_NAME)),
+                    location, loras, info);
+            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
+                info.println("Device: " + pipeline.deviceDescription());
+                if (request.memoryMode() == MemoryMode.GPU && !pipeline.hasGpu()) {
+                    info.println("Note: --memory-mode gpu, but there is no usable GPU (" + o.device().name()
+                            .toLowerCase(Locale.ROOT) + "): everything runs on the CPU.");
+                }
+                for (GenerationRequest r : batch) {
+                    if (batch.size() > 1) {
+                        info.println("Image " + (written + 1) + " of " + batch.size() + ", seed " + r.seedString());
+                    }
+                    GeneratedImage image = pipeline.generate(r, listener, cancel);
+                    List<PngText> texts = ProvenanceCodec.pngTexts(image.record(), hashing.of(r));
+                    Path target = o.out() != null ? write(image, texts, wanted, false)
+                            : write(image, texts, workDir.resolve(o.outFor(r)), true);
+                    written++;
+                    if (!o.quiet()) {
+                        out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height()
+                                + ", seed " + r.seedString() + ")");
+                    }
+                    info.println(timingLine(image.record().timings()));
+                }
+            }
+            status = OK;
+            return OK;
+        } catch (GenerationCancelledException e) {
+            err.println("jimeng: " + e.getMessage() + (batch.size() > 1 ? " (" + written + " of " + batch.size()
+                    + " images written)" : ""));
+            status = CANCELLED;
+            return CANCELLED;
+        } catch (Throwable e) { // OutOfMemoryError and StackOverflowError too: a message and exit 1, not a trace
+            return failed(e);
+        } finally {
+            interruption.finished(status);
+            removeHook(onInterrupt);
+        }
+    }
+
+    /**
+     * Ctrl+C during a run: cancel, and let the current step (or file chunk) finish and free what it holds before the
+     * JVM goes; a run that still ends as done (an image already being written) exits 0, not cancelled.
+     */
+    private Thread onCtrlC(Interruption interruption) {
         Thread onInterrupt = new Thread(() -> {
             if (interruption.interrupted(10, TimeUnit.SECONDS) == OK) {
                 out.flush();
@@ -175,45 +279,48 @@ public final class JimengCli {
             }
         }, "jimeng-cancel");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
+        return onInterrupt;
+    }
+
+    private static void removeHook(Thread onInterrupt) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down (Ctrl+C): the hook is running
+        }
+    }
+
+    /** {@code jimeng download}, cancelled by Ctrl+C (what arrived stays; the next run continues from it). */
+    private int download(DownloadCommand.Options o) {
+        CancellationToken cancel = new CancellationToken();
+        Interruption interruption = new Interruption(cancel);
+        Thread onInterrupt = onCtrlC(interruption);
         int status = FAILED;
         try {
-            if (o.from() != null) {
-                err.println("Settings from " + o.from());
-                if (o.fromModel() != null && !o.fromModel().equals(location.identity())) {
-                    err.println("Note: " + o.from().getFileName() + " was made with the model " + o.fromModel()
-                            + "; this is " + location.identity() + ". The same settings give the same pixels only "
-                            + "with the same weights.");
-                }
-            }
-            err.println("Model: " + location.root() + " (" + location.kind().label() + ")");
-            err.println("Seed " + request.seedString() + ", " + request.steps() + " steps, " + request.width() + "x"
-                    + request.height() + " (width x height), guidance " + request.guidance());
-            ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
-            GeneratedImage image;
-            try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
-                err.println("Device: " + pipeline.deviceDescription());
-                image = pipeline.generate(request, listener, cancel);
-            }
-            PngWriter.write(image, target, ProvenanceCodec.pngTexts(image.record()));
-            out.println("Wrote " + target.toAbsolutePath() + " (" + image.width() + "x" + image.height() + ", seed "
-                    + request.seedString() + ")");
-            err.println(timingLine(image.record().timings()));
-            status = OK;
-            return OK;
-        } catch (GenerationCancelledException e) {
-            err.println("jimeng: " + e.getMessage());
-            status = CANCELLED;
-            return CANCELLED;
-        } catch (Throwable e) { // OutOfMemoryError and StackOverflowError too: a message and exit 1, not a trace
-            return failed(e);
+            status = new DownloadCommand(out, err, env, home, System.console() != null).run(o, cancel);
+            return status;
         } finally {
             interruption.finished(status);
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl+C): the hook is running
-            }
+            removeHook(onInterrupt);
         }
+    }
+
+    /**
+     * Writes the PNG with its provenance to {@code wanted} (replacing it: an explicit {@code --out}) or, for a
+     * default name, to the first free name {@link OutputName#claim} finds; returns the file written.
+     */
+    private static Path write(GeneratedImage image, List<PngText> texts, Path wanted, boolean fresh)
+            throws IOException {
+        Path target = fresh ? OutputName.claim(wanted) : wanted;
+        try {
+            PngWriter.write(image, target, texts);
+        } catch (IOException | RuntimeException e) {
+            if (fresh) {
+                Files.deleteIfExists(target); // the claimed name, still empty
+            }
+            throw e;
+        }
+        return target;
     }
 
     /**

@@ -3,6 +3,10 @@ package io.github.jimengstudio.cli;
 import io.github.jimengstudio.pipeline.GeneratedImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.Stage;
+import io.github.jimengstudio.pipeline.download.DownloadListener;
+import io.github.jimengstudio.pipeline.download.DownloadPlan;
+import io.github.jimengstudio.pipeline.download.DownloadProgress;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,9 +15,12 @@ import java.util.Locale;
  * Progress on a terminal: a line per stage and, while denoising, a bar redrawn in place with the step time and the
  * time left; while encoding and decoding, a bar with the share done and where the stage is (e.g. the tile). When the
  * output is not a terminal (a log file, CI), each step gets its own line instead, and the other stages a line per
- * quarter.
+ * quarter. A download gets the same bar (bytes, rate, time left, files), or a line per tenth in a log.
  */
-final class TerminalProgress implements ProgressListener {
+final class TerminalProgress implements ProgressListener, DownloadListener {
+    /** Where {@code --quiet} sends progress. */
+    static final PrintStream NOWHERE = new PrintStream(OutputStream.nullOutputStream());
+
     private static final int BAR_WIDTH = 24;
 
     private final PrintStream out;
@@ -21,6 +28,7 @@ final class TerminalProgress implements ProgressListener {
     private boolean barOpen;
     private int barLength;
     private int quartersShown;
+    private int tenthsShown;
 
     TerminalProgress(PrintStream out, boolean interactive) {
         this.out = out;
@@ -63,6 +71,32 @@ final class TerminalProgress implements ProgressListener {
             quartersShown = percent / 25;
             out.println(capitalised(stage.label()) + " " + percent + "%" + where);
         }
+        out.flush();
+    }
+
+    @Override
+    public synchronized void planned(DownloadPlan plan) {
+        closeBar();
+        out.println(plan.describe());
+        tenthsShown = (int) Math.floor(10.0 * plan.presentBytes() / Math.max(1, plan.totalBytes()));
+        out.flush();
+    }
+
+    @Override
+    public synchronized void progress(DownloadProgress p) {
+        if (interactive) {
+            int filled = (int) Math.floor(BAR_WIDTH * p.fraction());
+            drawBar("Downloading [" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + p.describe());
+        } else if ((int) Math.floor(10 * p.fraction()) > tenthsShown) {
+            tenthsShown = (int) Math.floor(10 * p.fraction());
+            out.println("Downloading " + p.describe());
+        }
+        out.flush();
+    }
+
+    /** Ends a bar still open, so that what is printed next starts on its own line. */
+    synchronized void close() {
+        closeBar();
         out.flush();
     }
 

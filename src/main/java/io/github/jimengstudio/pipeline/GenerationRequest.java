@@ -100,9 +100,19 @@ public record GenerationRequest(
         return seed != null;
     }
 
-    /** This request with a seed: itself if it has one, else a copy with an unsigned 64-bit seed drawn from rng. */
+    /**
+     * How many seeds give different noise: torch's CPU generator (and its port, TorchCpuRandom) seeds mt19937 with
+     * the low 32 bits only, so 2^32 and 0 make the same image. Random seeds are drawn below this bound, so two
+     * different drawn seeds never give the same image.
+     */
+    public static final long DISTINCT_SEEDS = 1L << 32;
+
+    /**
+     * This request with a seed: itself if it has one, else a copy with a seed drawn from rng in
+     * {@code [0, DISTINCT_SEEDS)} (a typed seed may still be any unsigned 64-bit value, as in torch).
+     */
     public GenerationRequest withResolvedSeed(RandomGenerator rng) {
-        return seed != null ? this : toBuilder().seed(rng.nextLong()).build();
+        return seed != null ? this : toBuilder().seed(rng.nextLong(DISTINCT_SEEDS)).build();
     }
 
     /** The seed as the unsigned decimal users see and type. @throws IllegalStateException when not resolved */

@@ -242,6 +242,11 @@ public final class ZImagePipeline implements AutoCloseable {
                 + " threads)";
     }
 
+    /** True when a GPU was found for the device preference; false when everything runs on the CPU. */
+    public boolean hasGpu() {
+        return gpu != null;
+    }
+
     /** "cpu", "cuda:0", or e.g. "cuda:0 (text encoder, VAE on cpu)" when the plan splits the networks. */
     static String placement(ResidencyPlan plan) {
         ComputeDevice main = plan.device(Component.TRANSFORMER);

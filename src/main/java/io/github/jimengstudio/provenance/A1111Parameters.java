@@ -19,11 +19,14 @@ import java.util.regex.Pattern;
  * <pre>
  * a red fox in the snow, watercolor
  * Negative prompt: blurry                      (only when there is one)
- * Steps: 8, Sampler: Euler, CFG scale: 0.0, Seed: 42, Size: 1024x1024, Model: "…", Loras: "peft:0.8", Version: …
+ * Steps: 8, Sampler: Euler, CFG scale: 0.0, Seed: 42, Size: 1024x1024, Model hash: 0123456789, Model: "…",
+ *   Loras: "peft:0.8", Lora hashes: "peft: 0123456789ab", Version: …
  * </pre>
- * Values holding {@code ,}, {@code :} or a line break are JSON-quoted, as A1111 does. Our LoRAs carry no hash, so
- * they go under {@code Loras} ({@code name:strength, …}) rather than A1111's {@code Lora hashes}. The JSON record
- * is the exact form; this one is for other tools and the fallback when only it survived.
+ * Values holding {@code ,}, {@code :} or a line break are JSON-quoted, as A1111 does. {@code Model hash} and
+ * {@code Lora hashes} ({@code name: hash, …}, A1111's own field) are what Civitai and other readers link resources
+ * by, without reading {@code <lora:…>} tags out of the prompt (the prompt stays as typed); {@code Loras} keeps the
+ * strengths, which {@code Lora hashes} lacks. The JSON record is the exact form; this one is for other tools and
+ * the fallback when only it survived.
  */
 public final class A1111Parameters {
     private A1111Parameters() {}
@@ -40,8 +43,13 @@ public final class A1111Parameters {
     private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)");
     private static final String NEGATIVE = "Negative prompt:";
 
-    /** The text for {@code record}. */
+    /** The text for {@code record}, without resource hashes. */
     public static String format(GenerationRecord record) {
+        return format(record, ResourceHashes.NONE);
+    }
+
+    /** The text for {@code record}, with the hashes that are known. */
+    public static String format(GenerationRecord record, ResourceHashes hashes) {
         GenerationRequest r = record.request();
         Map<String, String> p = new LinkedHashMap<>();
         p.put("Steps", Integer.toString(r.steps()));
@@ -49,9 +57,15 @@ public final class A1111Parameters {
         p.put("CFG scale", Double.toString(r.guidance()));
         p.put("Seed", r.seedString());
         p.put("Size", r.width() + "x" + r.height());
+        if (hashes.modelHash() != null) {
+            p.put("Model hash", hashes.modelHash());
+        }
         p.put("Model", record.modelIdentity());
         if (!r.loras().isEmpty()) {
             p.put("Loras", loras(r.loras()));
+        }
+        if (!hashes.loraHashes().isEmpty()) {
+            p.put("Lora hashes", loraHashes(hashes.loraHashes()));
         }
         if (r.cfgTruncation() != 1.0) {
             p.put("CFG truncation", Double.toString(r.cfgTruncation()));
@@ -80,6 +94,29 @@ public final class A1111Parameters {
             sb.append(sb.length() > 0 ? ", " : "").append(l);
         }
         return sb.toString();
+    }
+
+    /** {@code name: hash, …} as A1111 writes it: names lose {@code :} and {@code ,}, which the list uses. */
+    static String loraHashes(Map<String, String> hashes) {
+        StringBuilder sb = new StringBuilder();
+        hashes.forEach((name, hash) -> sb.append(sb.length() > 0 ? ", " : "")
+                .append(name.replace(":", "").replace(",", "")).append(": ").append(hash));
+        return sb.toString();
+    }
+
+    /**
+     * Every {@code Key: value} of the settings line (the last line), values unquoted, in order: what another tool
+     * recorded, including what this one does not use.
+     */
+    public static Map<String, String> settings(String text) {
+        String t = text.strip();
+        int lastBreak = t.lastIndexOf('\n');
+        Map<String, String> p = new LinkedHashMap<>();
+        Matcher m = PARAM.matcher(t.substring(lastBreak + 1));
+        while (m.find()) {
+            p.put(m.group(1).strip(), unquote(m.group(2).strip()));
+        }
+        return p;
     }
 
     static List<LoraUse> parseLoras(String text) {
@@ -119,11 +156,7 @@ public final class A1111Parameters {
         if (lastBreak < 0) {
             throw new ProvenanceException("the 'parameters' text has no settings line (Steps: …, Seed: …, Size: …)");
         }
-        Map<String, String> p = new LinkedHashMap<>();
-        Matcher m = PARAM.matcher(t.substring(lastBreak + 1));
-        while (m.find()) {
-            p.put(m.group(1).strip(), unquote(m.group(2).strip()));
-        }
+        Map<String, String> p = settings(t);
         String head = t.substring(0, lastBreak);
         String prompt = head;
         String negative = "";

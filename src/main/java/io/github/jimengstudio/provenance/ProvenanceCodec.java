@@ -129,7 +129,12 @@ public final class ProvenanceCodec {
      * (iTXt {@code jimeng.record}) and the XMP packet.
      */
     public static List<PngText> pngTexts(GenerationRecord record) {
-        String parameters = parameters(record);
+        return pngTexts(record, ResourceHashes.NONE);
+    }
+
+    /** {@link #pngTexts(GenerationRecord)} with {@code Model hash} and {@code Lora hashes} in {@code parameters}. */
+    public static List<PngText> pngTexts(GenerationRecord record, ResourceHashes hashes) {
+        String parameters = A1111Parameters.format(record, hashes);
         List<PngText> texts = new ArrayList<>();
         texts.add(java.nio.charset.StandardCharsets.ISO_8859_1.newEncoder().canEncode(parameters)
                 ? PngText.latin1(PARAMETERS_KEYWORD, parameters) : PngText.utf8(PARAMETERS_KEYWORD, parameters));

@@ -11,6 +11,7 @@ import ai.djl.pytorch.jni.LibUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -91,11 +92,20 @@ public final class TorchRuntime {
 
     /** The cache root: {@code jimeng.cache}, else {@code JIMENG_CACHE}, else {@code ~/.cache/jimeng-studio}. */
     public static Path cacheRoot() {
-        String configured = setting("jimeng.cache", "JIMENG_CACHE");
+        return cacheRoot(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /**
+     * {@link #cacheRoot()} for a given environment and home folder (the command line passes its own, so that tests
+     * keep their caches in a temporary home): {@code jimeng.cache}, else {@code JIMENG_CACHE} in {@code env}, else
+     * {@code <home>/.cache/jimeng-studio}.
+     */
+    public static Path cacheRoot(Map<String, String> env, Path home) {
+        String configured = System.getProperty("jimeng.cache", env.get("JIMENG_CACHE"));
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();
         }
-        return Path.of(System.getProperty("user.home"), ".cache", "jimeng-studio");
+        return home.resolve(".cache").resolve("jimeng-studio");
     }
 
     private static TorchRuntime start() {

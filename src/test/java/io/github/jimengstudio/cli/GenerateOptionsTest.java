@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.cli.JimengCliTest.Run;
 import io.github.jimengstudio.pipeline.DevicePreference;
 import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
@@ -75,10 +76,26 @@ class GenerateOptionsTest {
     }
 
     @Test
+    void aMistypedOptionOrCommandGetsTheNearestRealOne() {
+        assertTrue(error("--promt", "p").startsWith("unknown option --promt for 'generate' (did you mean --prompt?)"));
+        assertTrue(error("--prompt", "p", "--lora-dri", "x").contains("(did you mean --lora-dir?)"));
+        assertTrue(error("--prompt", "p", "--negativ=x").contains("(did you mean --negative?)"));
+        assertTrue(error("--prompt", "p", "-seed", "1").startsWith("'-seed' is not an option of 'generate' (did you"
+                + " mean --seed?); options start with --"));
+        assertEquals("unknown option --xyz for 'generate'; see 'jimeng generate --help'.", error("--prompt", "p",
+                "--xyz"));
+        Run run = Run.of(Path.of("."), "genrate", "--prompt", "p");
+        assertEquals(JimengCli.USAGE, run.status());
+        assertEquals("jimeng: unknown command 'genrate' (did you mean generate?); use generate, loras, download or "
+                + "selftest.\n", run.err());
+        assertTrue(Run.of(Path.of("."), "lora").err().contains("(did you mean loras?)"));
+    }
+
+    @Test
     void badInputNamesTheOption() {
         assertEquals("generate needs --prompt \"...\" (what to draw), or --from IMAGE.png to make an image again.",
                 error("--seed", "1"));
-        assertEquals("unknown option --sead for 'generate'; see 'jimeng generate --help'.",
+        assertEquals("unknown option --sead for 'generate' (did you mean --seed?); see 'jimeng generate --help'.",
                 error("--prompt", "p", "--sead", "1"));
         assertEquals("--steps needs a value.", error("--prompt", "p", "--steps"));
         assertEquals("--steps 'eight' is not a whole number.", error("--prompt", "p", "--steps", "eight"));
@@ -87,7 +104,8 @@ class GenerateOptionsTest {
                 error("--prompt", "p", "--size", "1024"));
         assertTrue(error("--prompt", "p", "--size", "1000x1024").startsWith("--size: width is 1000 px"));
         assertTrue(error("--prompt", "p", "--size", "1024x1000").startsWith("--size: height is 1000 px"));
-        assertTrue(error("--prompt", "p", "--seed", "-3").startsWith("--seed: seed '-3' is not a whole number"));
+        assertEquals("--seed '-3': give -1 (or random) for a random seed, else a whole number from 0 to "
+                + "18446744073709551615.", error("--prompt", "p", "--seed", "-3"));
         assertEquals("--guidance 'NaN' is not a finite number.", error("--prompt", "p", "--guidance", "NaN"));
         assertTrue(error("--prompt", "p", "--guidance", "-1").startsWith("--guidance: guidance is -1.0"));
         assertEquals("--device 'tpu' is not one of auto, cpu, gpu.", error("--prompt", "p", "--device", "tpu"));
@@ -152,6 +170,31 @@ class GenerateOptionsTest {
         assertEquals("18446744073709551615", o.request().seedString());
         assertNull(o.fromModel(), "parameters name another tool's model, not an identity to compare");
         assertEquals(Path.of("jimeng-18446744073709551615.png"), o.outFor(o.request()));
+        assertEquals(List.of("Sampler: DPM++ 2M Karras", "Model hash: 31e35c80fc", "Model: sd_xl_base_1.0",
+                "Lora hashes: ink: 0a1b2c3d4e5f", "the prompt's <lora:ink:0.8> (kept as prompt text; give --lora "
+                        + "NAME:STRENGTH)"), o.fromNotApplied());
+    }
+
+    @Test
+    void fromSaysWhichOfAnotherToolsSettingsAreNotAppliedAndNothingForItsOwn(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("forge.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], png, List.of(PngText.latin1("parameters",
+                "castle\nSteps: 30, Sampler: Euler a, Schedule type: Karras, CFG scale: 5, Seed: 9, Size: 832x1216, "
+                        + "Model: juggernautXL, VAE: sdxl_vae.safetensors, Denoising strength: 0.4, Clip skip: 2, "
+                        + "Hires upscale: 1.5, Hires steps: 10, Hires upscaler: 4x-UltraSharp, Version: f2.0.1")));
+        assertEquals(List.of("Sampler: Euler a", "Schedule type: Karras", "Model: juggernautXL",
+                "VAE: sdxl_vae.safetensors", "Denoising strength: 0.4", "Clip skip: 2", "Hires upscale: 1.5",
+                "Hires steps: 10", "Hires upscaler: 4x-UltraSharp"), parse("--from", png.toString()).fromNotApplied());
+
+        // our own parameters without the JSON record (stripped by an editor): nothing to report
+        GenerationRequest made = GenerationRequest.builder("fox").seed(42).build();
+        Path ours = dir.resolve("ours.png");
+        PngWriter.write(64, 64, new byte[64 * 64 * 3], ours, List.of(PngText.latin1("parameters",
+                "fox\nSteps: 8, Sampler: Euler, CFG scale: 0.0, Seed: 42, Size: 1024x1024, Model hash: 0123456789, "
+                        + "Model: \"hf-folder:model#1\", Version: Jimeng Studio 0.1.0")));
+        assertEquals(List.of(), parse("--from", ours.toString()).fromNotApplied());
+        assertEquals(List.of(), parse("--from", recordedPng(dir.resolve("r.png"), made, "m").toString())
+                .fromNotApplied(), "a JSON record is applied whole");
     }
 
     @Test
@@ -161,11 +204,11 @@ class GenerateOptionsTest {
         String sameFile = error("--from", png.toString(), "--out", dir.resolve("./jimeng-42.png").toString());
         assertEquals("--out '" + dir.resolve("./jimeng-42.png") + "' is the --from image; give another --out so "
                 + "that the original stays.", sameFile);
-        Path inCurrentFolder = Path.of("jimeng-42.png"); // the default name, relative to the current folder
-        GenerateOptions here = new GenerateOptions(made, null, null, DevicePreference.AUTO, null, true,
-                inCurrentFolder.toAbsolutePath(), "m");
-        assertEquals(Path.of("jimeng-42-again.png"), here.outFor(made));
-        assertEquals(Path.of("jimeng-42.png"), parse("--from", png.toString()).outFor(made), "another folder's");
+        // the default name is only wished for; claiming it beside the --from image takes the next free one
+        assertEquals(Path.of("jimeng-42.png"), parse("--from", png.toString()).outFor(made));
+        assertEquals(dir.resolve("jimeng-42-1.png"), OutputName.claim(dir.resolve(parse("--from", png.toString())
+                .outFor(made).toString())));
+        assertEquals(42L, RecordedSettings.read(png).request().seed(), "the --from image is untouched");
     }
 
     @Test

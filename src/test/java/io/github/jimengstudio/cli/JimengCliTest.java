@@ -34,13 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line as README-e2e.md §6 runs it, plus its errors. */
 class JimengCliTest {
 
-    /** One run of the CLI with captured output and no environment (no caches, no Fiji). */
+    /**
+     * One run of the CLI with captured output and no environment (no caches, no Fiji); {@code home} is also the
+     * current folder, where default output names go.
+     */
     record Run(int status, String out, String err) {
         static Run of(Path home, String... args) {
+            return of(home, Map.of(), args);
+        }
+
+        static Run of(Path home, Map<String, String> env, String... args) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int status = new JimengCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), home).run(args);
+                    new PrintStream(err, true, StandardCharsets.UTF_8), env, home, home).run(args);
             return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
     }
@@ -126,7 +133,7 @@ class JimengCliTest {
         // --from takes everything from the PNG's record: the same pixels, and the same request recorded again.
         Path again = tmp.resolve("again.png");
         run = Run.of(tmp, "generate", "--model", model, "--lora-dir", Golden.file("lora-tiny").toString(), "--from",
-                d.toString(), "--quiet", "--out", again.toString());
+                d.toString(), "--out", again.toString());
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().startsWith("Settings from " + d + "\n"), run.err());
         assertArrayEquals(pixels(d), pixels(again), "--from reproduces the pixels exactly");
@@ -227,7 +234,7 @@ class JimengCliTest {
         assertTrue(run.err().startsWith("jimeng: --size: width is 100 px: use a multiple of 16"), run.err());
         assertEquals(JimengCli.USAGE, Run.of(home).status());
         Run unknown = Run.of(home, "paint");
-        assertEquals("jimeng: unknown command 'paint'; use generate or selftest.\n", unknown.err());
+        assertEquals("jimeng: unknown command 'paint'; use generate, loras, download or selftest.\n", unknown.err());
         Run help = Run.of(home, "generate", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("--size WxH               WIDTH x HEIGHT in pixels, width first"));

@@ -1,5 +1,6 @@
 package io.github.jimengstudio.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jimengstudio.sampling.TorchCpuRandom;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class GenerationRequestTest {
@@ -86,9 +89,23 @@ class GenerationRequestTest {
         GenerationRequest r = base().build();
         GenerationRequest resolved = r.withResolvedSeed(new SplittableRandom(7));
         assertTrue(resolved.hasSeed());
-        assertEquals(new SplittableRandom(7).nextLong(), resolved.seed().longValue());
+        assertEquals(new SplittableRandom(7).nextLong(GenerationRequest.DISTINCT_SEEDS), resolved.seed().longValue());
         assertSame(resolved, resolved.withResolvedSeed(new SplittableRandom(8)));
         assertThrows(IllegalStateException.class, r::seedString);
+    }
+
+    @Test
+    void drawnSeedsStayBelowTheThirtyTwoBitsTorchSeedsWith() {
+        // a generator whose every draw is the largest long: a 64-bit draw would give a seed that aliases another
+        RandomGenerator top = () -> -1L;
+        // why: seeds that differ only above bit 31 give the same noise
+        assertArrayEquals(new TorchCpuRandom(5).randn(16), new TorchCpuRandom(5 + (1L << 32)).randn(16));
+        for (int i = 0; i < 1000; i++) {
+            long d = base().build().withResolvedSeed(new SplittableRandom(i)).seed();
+            assertTrue(d >= 0 && d < GenerationRequest.DISTINCT_SEEDS, Long.toString(d));
+        }
+        long t = base().build().withResolvedSeed(top).seed();
+        assertTrue(t >= 0 && t < GenerationRequest.DISTINCT_SEEDS, Long.toString(t));
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class FakeHub implements AutoCloseable {
     private final List<String> cdnAuthorizations = Collections.synchronizedList(new ArrayList<>());
 
     /** The tiny golden model as the repository, plus a model card, a picture in assets/ and a repeated file. */
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         this(goldenRepository());
     }
 
@@ -190,7 +190,7 @@ public final class FakeHub implements AutoCloseable {
     }
 
     /** The sizes of the distinct contents that a download of everything but assets/ brings. */
-    long downloadSize() {
+    public long downloadSize() {
         Map<String, Long> distinct = new TreeMap<>();
         files.forEach((p, b) -> {
             if (!p.startsWith("assets/")) {
@@ -228,11 +228,11 @@ public final class FakeHub implements AutoCloseable {
     }
 
     /** {@code path} is sent one 16 kB chunk per {@code millis}. */
-    void slow(String path, long millis) {
+    public void slow(String path, long millis) {
         slowMillisPerChunk.put(path, millis);
     }
 
-    void fast() {
+    public void fast() {
         slowMillisPerChunk.clear();
     }
 
@@ -247,7 +247,7 @@ public final class FakeHub implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
-    long bytesServedTotal() {
+    public long bytesServedTotal() {
         return bytesServed.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
@@ -272,7 +272,7 @@ public final class FakeHub implements AutoCloseable {
         return List.copyOf(cdnAuthorizations);
     }
 
-    void resetCounters() {
+    public void resetCounters() {
         bytesServed.clear();
         ranges.clear();
         listings.set(0);
