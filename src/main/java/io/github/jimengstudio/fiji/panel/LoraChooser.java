@@ -79,8 +79,11 @@ final class LoraChooser extends JPanel {
                         int index, boolean selected, boolean focus) {
                     String name = String.valueOf(value);
                     boolean refused = refusals.containsKey(name);
-                    super.getListCellRendererComponent(list, refused ? name + " (refused)" : name, index, selected,
-                            focus);
+                    // the open list shows each file's line (format, rank, triggers, or why it is refused); the
+                    // closed box only the name, which is what fits beside the strength
+                    String text = index < 0 ? (refused ? name + " (refused)" : name)
+                            : summaries.getOrDefault(name, name);
+                    super.getListCellRendererComponent(list, text, index, selected, focus);
                     if (refused) {
                         setForeground(java.awt.Color.GRAY);
                     }

@@ -84,7 +84,7 @@ public final class StudioPanel extends JPanel {
     private final JButton saveButton = new JButton("Save…");
     /** How many images one Generate makes (seeds s, s+1, …), and whether they become one stack. */
     private final JSpinner count = new JSpinner(new SpinnerNumberModel(1, 1, MAX_BATCH, 1));
-    private final JCheckBox asStack = new JCheckBox("as stack");
+    private final JCheckBox asStack = new JCheckBox("stack");
     /** EDT only. The requests of the running batch still to submit, and its images when they become a stack. */
     private final Deque<GenerationRequest> batchRemaining = new ArrayDeque<>();
     private final List<ImagePlus> batchImages = new ArrayList<>();
@@ -139,7 +139,7 @@ public final class StudioPanel extends JPanel {
         JPanel top = new JPanel();
         top.setLayout(new BoxLayout(top, BoxLayout.Y_AXIS));
         // the prompt first: it is what people come to type; the LoRA and settings qualify it
-        for (JPanel row : List.of(row(modelStatus), row(firstRun), row(prompt), row(lora), row(tuning), buttons(),
+        for (JPanel row : List.of(row(modelStatus), row(firstRun), row(prompt), row(lora), row(tuning), buttonRow,
                 row(problem))) {
             top.add(row);
         }
@@ -203,10 +203,14 @@ public final class StudioPanel extends JPanel {
         return p;
     }
 
+    /** The Generate row; it must fit the panel's width, or its last buttons are cut off. */
+    private final JPanel buttonRow = buttons();
+
     private JPanel buttons() {
         JPanel p = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 2));
         p.add(generateButton);
         count.setName("count");
+        ((JSpinner.DefaultEditor) count.getEditor()).getTextField().setColumns(2);
         count.setToolTipText("Images per Generate, with seeds s, s+1, …");
         p.add(new JLabel("×"));
         p.add(count);
@@ -415,6 +419,12 @@ public final class StudioPanel extends JPanel {
             });
             return null;
         }, "showing the stack");
+    }
+
+    /** How wide the Generate row wants to be, and how wide the panel lets it be (for tests). */
+    int[] buttonRowWidths() {
+        java.awt.Insets in = getInsets();
+        return new int[] {buttonRow.getPreferredSize().width, WIDTH - in.left - in.right};
     }
 
     /** The last image this panel showed (for tests). */

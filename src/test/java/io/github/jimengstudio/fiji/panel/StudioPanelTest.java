@@ -662,6 +662,9 @@ class StudioPanelTest {
         // a 900 px screen less a title bar and a desktop bar: about 820 px for the content (beside the ImageJ
         // window when there is no room below it)
         assertTrue(height <= 820, "the panel wants " + height + " px");
+        int[] widths = onEdt(() -> panel.buttonRowWidths());
+        assertTrue(widths[0] <= widths[1], "Generate, the batch, Cancel and Save fit in one row: " + widths[0]
+                + " of " + widths[1] + " px");
     }
 
     @Test
