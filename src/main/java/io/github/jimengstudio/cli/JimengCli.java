@@ -10,6 +10,7 @@ import io.github.jimengstudio.pipeline.LoraUse;
 import io.github.jimengstudio.pipeline.MemoryMode;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelSearch;
+import io.github.jimengstudio.pipeline.ResourceHashing;
 import io.github.jimengstudio.pipeline.ModelNotFoundException;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.ProgressListener;
@@ -228,7 +229,7 @@ public final class JimengCli {
             ProgressListener listener = o.quiet() ? ProgressListener.NONE : progress;
             ResourceHashing hashing = new ResourceHashing(new FileHashes(TorchRuntime.cacheRoot(env, home)
                     .resolve(FileHashes.CACHE_FILE_NAME)),
-                    location, loras, info);
+                    location, loras, info::println);
             try (ZImagePipeline pipeline = ZImagePipeline.load(location, options, loras, listener, cancel)) {
                 info.println("Device: " + pipeline.deviceDescription());
                 if (request.memoryMode() == MemoryMode.GPU && !pipeline.hasGpu()) {

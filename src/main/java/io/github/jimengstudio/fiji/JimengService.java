@@ -14,6 +14,7 @@ import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelSearch;
+import io.github.jimengstudio.pipeline.ResourceHashing;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
@@ -26,8 +27,10 @@ import io.github.jimengstudio.pipeline.download.DownloadResult;
 import io.github.jimengstudio.pipeline.download.ModelDownloadException;
 import io.github.jimengstudio.pipeline.download.ModelDownloader;
 import io.github.jimengstudio.provenance.PngTextReader;
+import io.github.jimengstudio.provenance.FileHashes;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
+import io.github.jimengstudio.provenance.ResourceHashes;
 import io.github.jimengstudio.runtime.NativeMemory;
 import io.github.jimengstudio.runtime.TorchRuntime;
 import java.io.IOException;
@@ -587,7 +590,8 @@ public class JimengService extends AbstractService implements SciJavaService {
                 rgb[3 * i + 1] = (byte) (pixels[i] >> 8);
                 rgb[3 * i + 2] = (byte) pixels[i];
             }
-            PngWriter.write(cp.getWidth(), cp.getHeight(), rgb, file, ProvenanceCodec.pngTexts(record));
+            PngWriter.write(cp.getWidth(), cp.getHeight(), rgb, file, ProvenanceCodec.pngTexts(record,
+                    resourceHashes(record)));
         } else if (name.endsWith(".tif") || name.endsWith(".tiff")) {
             applyProvenance(imp, record);
             Path abs = file.toAbsolutePath();
@@ -602,6 +606,35 @@ public class JimengService extends AbstractService implements SciJavaService {
                     .getFileName() + ").");
         }
         log.info("Jimeng Studio: saved " + file + " with its provenance");
+    }
+
+    /**
+     * The A1111 {@code Model hash} and {@code Lora hashes} of {@code record} (what Civitai and other readers link
+     * resources by), as the command line writes them: the model hashed when the one that made the image is at hand
+     * (loaded, or found where it is looked for), each LoRA from the LoRA folder. What cannot be hashed is left out,
+     * with a note in the log.
+     */
+    private ResourceHashes resourceHashes(GenerationRecord record) {
+        ModelLocation model = null;
+        ZImagePipeline loaded = pipeline;
+        if (loaded != null && loaded.location().identity().equals(record.modelIdentity())) {
+            model = loaded.location();
+        } else {
+            try {
+                ModelLocation found = locateModel();
+                model = found.identity().equals(record.modelIdentity()) ? found : null;
+            } catch (IOException e) {
+                model = null;
+            }
+        }
+        try {
+            FileHashes cache = new FileHashes(TorchRuntime.cacheRoot().resolve(FileHashes.CACHE_FILE_NAME));
+            return new ResourceHashing(cache, model, loraLibrary(), m -> log.info("Jimeng Studio: " + m))
+                    .of(record.request());
+        } catch (IOException | RuntimeException e) {
+            log.info("Jimeng Studio: no model or LoRA hashes in the PNG: " + ErrorReport.messageOf(e));
+            return ResourceHashes.NONE;
+        }
     }
 
     // ---- progress ---------------------------------------------------------------------------------------------

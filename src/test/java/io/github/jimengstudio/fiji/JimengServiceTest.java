@@ -303,6 +303,12 @@ class JimengServiceTest {
         Path png = dir.resolve("fox.png");
         run(SaveWithProvenanceCommand.class, Map.of("image", original, "file", png.toFile()));
         assertEquals(caseA(), ProvenanceCodec.requestFromPng(png));
+        // as the command line's PNGs: the A1111 Model hash that Civitai and other readers link models by
+        String parameters = io.github.jimengstudio.provenance.PngTextReader.read(png).stream()
+                .filter(t -> t.keyword().equals("parameters")).findFirst().orElseThrow().text();
+        String modelHash = new io.github.jimengstudio.provenance.FileHashes(dir.resolve("hashes.tsv"))
+                .modelHash(jimeng.locateModel().transformer().weightFiles());
+        assertTrue(parameters.contains("Model hash: " + modelHash), parameters);
 
         ImagePlus opened = new Opener().openImage(png.toString()); // ImageJ itself reads no PNG text
         assertArrayEquals(pixels(original), pixels(opened));

@@ -1,50 +1,49 @@
-package io.github.jimengstudio.cli;
+package io.github.jimengstudio.pipeline;
 
 import io.github.jimengstudio.lora.LoraLibrary;
-import io.github.jimengstudio.pipeline.GenerationRequest;
-import io.github.jimengstudio.pipeline.LoraUse;
-import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.provenance.FileHashes;
 import io.github.jimengstudio.provenance.ResourceHashes;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The {@code Model hash} and {@code Lora hashes} of one run's images. The transformer is hashed once per file (a
- * minute for the real 12 GB; the user is told, once) and remembered in {@link FileHashes}' cache; a hash that cannot
- * be computed leaves its field out with a note rather than costing the image.
+ * The {@code Model hash} and {@code Lora hashes} of images, for the command line's PNGs and Fiji's Save with
+ * Provenance. The transformer is hashed once per file (a minute for the real 12 GB; the user is told, once) and
+ * remembered in {@link FileHashes}' cache; a hash that cannot be computed (or a model that is not at hand) leaves its
+ * field out with a note rather than costing the image.
  */
-final class ResourceHashing {
+public final class ResourceHashing {
     private final FileHashes hashes;
     private final ModelLocation location;
     private final LoraLibrary loras;
-    private final PrintStream info;
+    private final Consumer<String> notes;
     private String modelHash;
     private boolean modelTried;
 
-    ResourceHashing(FileHashes hashes, ModelLocation location, LoraLibrary loras, PrintStream info) {
+    /** @param location the model the images were made with, or null when it is not at hand (no model hash) */
+    public ResourceHashing(FileHashes hashes, ModelLocation location, LoraLibrary loras, Consumer<String> notes) {
         this.hashes = hashes;
         this.location = location;
         this.loras = loras;
-        this.info = info;
+        this.notes = notes;
     }
 
-    ResourceHashes of(GenerationRequest request) {
-        if (!modelTried) {
+    public ResourceHashes of(GenerationRequest request) {
+        if (!modelTried && location != null) {
             modelTried = true;
             List<Path> files = location.transformer().weightFiles();
             if (!hashes.modelHashCached(files)) {
-                info.println("Hashing the transformer for the A1111 'Model hash' (once; remembered while the file"
+                notes.accept("Hashing the transformer for the A1111 'Model hash' (once; remembered while the file"
                         + " stays the same) ...");
             }
             try {
                 modelHash = hashes.modelHash(files);
             } catch (IOException e) {
-                info.println("Note: no 'Model hash' in the PNG: " + e.getMessage());
+                notes.accept("Note: no 'Model hash' in the PNG: " + e.getMessage());
             }
         }
         Map<String, String> loraHashes = new LinkedHashMap<>();
@@ -52,7 +51,7 @@ final class ResourceHashing {
             try {
                 loraHashes.put(l.name(), hashes.loraHash(loras.resolve(l.name())));
             } catch (IOException | IllegalArgumentException e) {
-                info.println("Note: no hash for the LoRA " + l.name() + " in the PNG: " + e.getMessage());
+                notes.accept("Note: no hash for the LoRA " + l.name() + " in the PNG: " + e.getMessage());
             }
         }
         return new ResourceHashes(modelHash, loraHashes);
