@@ -4,7 +4,7 @@ import io.github.jimengstudio.runtime.Functional;
 import io.github.jimengstudio.runtime.Tensor;
 import java.io.IOException;
 
-/** The decoder's three kinds of parameterised layer, each loaded by its diffusers name. */
+/** The three kinds of parameterised layer of the VAE (encoder and decoder), each loaded by its diffusers name. */
 final class Layers {
     private Layers() {}
 
@@ -19,7 +19,7 @@ final class Layers {
 
     /** A stride-1 convolution with bias; "same" padding (1 for 3×3, 0 for 1×1). */
     record Conv2d(Tensor weight, Tensor bias, int padding) {
-        static Conv2d load(DecoderWeights w, String name, int in, int out, int kernel) throws IOException {
+        static Conv2d load(PartWeights w, String name, int in, int out, int kernel) throws IOException {
             return new Conv2d(w.loadChannelsLast(name + ".weight", out, in, kernel, kernel),
                     w.load(name + ".bias", out), kernel / 2);
         }
@@ -29,9 +29,9 @@ final class Layers {
         }
     }
 
-    /** GroupNorm with affine parameters and the decoder's eps 1e-6. */
+    /** GroupNorm with affine parameters and the VAE's eps 1e-6. */
     record GroupNorm(Tensor weight, Tensor bias, int groups) {
-        static GroupNorm load(DecoderWeights w, String name, int channels, int groups) throws IOException {
+        static GroupNorm load(PartWeights w, String name, int channels, int groups) throws IOException {
             return new GroupNorm(w.load(name + ".weight", channels), w.load(name + ".bias", channels), groups);
         }
 

@@ -12,7 +12,7 @@ final class UpBlock {
     private final List<ResnetBlock> resnets;
     private final Upsample upsample;
 
-    UpBlock(DecoderWeights w, String name, int in, int out, int layers, boolean upsamples, int groups)
+    UpBlock(PartWeights w, String name, int in, int out, int layers, boolean upsamples, int groups)
             throws IOException {
         List<ResnetBlock> r = new ArrayList<>();
         for (int j = 0; j < layers; j++) {

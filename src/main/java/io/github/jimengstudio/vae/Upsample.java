@@ -13,7 +13,7 @@ final class Upsample {
     private final Conv2d conv;
     private final int channels;
 
-    Upsample(DecoderWeights w, String name, int channels) throws IOException {
+    Upsample(PartWeights w, String name, int channels) throws IOException {
         this.channels = channels;
         conv = Conv2d.load(w, name, channels, channels, 3);
     }

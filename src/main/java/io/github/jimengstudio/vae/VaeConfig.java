@@ -33,7 +33,7 @@ public record VaeConfig(
     public static final String CLASS_NAME = "AutoencoderKL";
     /** The latent width Z-Image's transformer produces. */
     public static final int LATENT_CHANNELS = 16;
-    /** Every GroupNorm of the diffusers Decoder uses this epsilon (fixed in code, not in the config). */
+    /** Every GroupNorm of the diffusers Encoder and Decoder uses this epsilon (fixed in code, not in the config). */
     public static final float NORM_EPS = 1e-6f;
 
     /** Validates the shape; see the class comment for what is refused. */

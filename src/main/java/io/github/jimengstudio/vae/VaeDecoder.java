@@ -49,7 +49,7 @@ public final class VaeDecoder implements AutoCloseable {
         this.weights = TensorScope.detached();
         this.device = device;
         try {
-            DecoderWeights w = new DecoderWeights(source, weights, device);
+            PartWeights w = new PartWeights(source, "decoder", weights, device);
             int groups = config.normNumGroups();
             int mid = config.midChannels();
             convIn = Conv2d.load(w, "decoder.conv_in", config.latentChannels(), mid, 3);

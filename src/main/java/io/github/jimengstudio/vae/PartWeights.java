@@ -14,18 +14,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loads the decoder's weights by diffusers name, always in float32 (the VAE never runs in half precision), and
- * remembers which names were used, so that a checkpoint with decoder tensors this architecture does not have is
- * refused instead of half-used.
+ * Loads the weights of one part of the VAE (the {@code decoder.} or the {@code encoder.} tensors) by diffusers name,
+ * always in float32 (the VAE never runs in half precision), and remembers which names were used, so that a
+ * checkpoint with tensors of that part this architecture does not have is refused instead of half-used.
  */
-final class DecoderWeights {
+final class PartWeights {
     private final WeightSource source;
+    private final String part;
     private final TensorScope owner;
     private final WeightLoader loader;
     private final Set<String> used = new HashSet<>();
 
-    DecoderWeights(WeightSource source, TensorScope owner, ComputeDevice device) {
+    /** @param part {@code "decoder"} or {@code "encoder"}: the name prefix whose tensors must all be used */
+    PartWeights(WeightSource source, String part, TensorScope owner, ComputeDevice device) {
         this.source = source;
+        this.part = part;
         this.owner = owner;
         this.loader = new WeightLoader(source, owner, ElementType.FLOAT32, device);
     }
@@ -47,17 +50,20 @@ final class DecoderWeights {
         return reordered;
     }
 
-    /** Refuses decoder tensors that were never loaded (the encoder's are ignored: this class only decodes). */
+    /**
+     * Refuses tensors of this part that were never loaded (the other part's are ignored: a checkpoint holds both,
+     * and the encoder and decoder load separately).
+     */
     void checkNothingLeft() throws WeightFileException {
         List<String> left = new ArrayList<>();
         for (String name : source.names()) {
-            if (name.startsWith("decoder.") && !used.contains(name)) {
+            if (name.startsWith(part + ".") && !used.contains(name)) {
                 left.add(name);
             }
         }
         if (!left.isEmpty()) {
-            throw new WeightFileException(source.origin(), null, left.size() + " decoder tensor(s) have no place"
-                    + " in the decoder that config.json describes (" + String.join(", ",
+            throw new WeightFileException(source.origin(), null, left.size() + " " + part + " tensor(s) have no"
+                    + " place in the " + part + " that config.json describes (" + String.join(", ",
                     left.subList(0, Math.min(8, left.size()))) + (left.size() > 8 ? ", ..." : "") + "); the config"
                     + " and the weights belong to different VAEs");
         }
