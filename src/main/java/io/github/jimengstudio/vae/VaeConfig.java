@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The decoder-relevant part of a diffusers {@code AutoencoderKL} {@code config.json}; absent keys take the class
- * defaults, as diffusers does. Z-Image-Turbo ships the FLUX.1 VAE: 16 latent channels, block widths
+ * The part of a diffusers {@code AutoencoderKL} {@code config.json} the encoder and decoder need; absent keys take
+ * the class defaults, as diffusers does. Z-Image-Turbo ships the FLUX.1 VAE: 16 latent channels, block widths
  * [128, 256, 512, 512], two layers per block, 32 groups, scaling 0.3611 and shift 0.1159, no quant convolutions.
  *
  * <p>Only that shape of autoencoder is accepted. Anything else the config can describe (quant convolutions, a
@@ -87,7 +87,12 @@ public record VaeConfig(
         return blockOutChannels.get(blockOutChannels.size() - 1 - i);
     }
 
-    /** Width of conv_in and the mid block: the deepest encoder width. */
+    /** Output width of encoder down block {@code i} ({@code down_blocks.0} is the shallowest, at full resolution). */
+    public int downBlockChannels(int i) {
+        return blockOutChannels.get(i);
+    }
+
+    /** Width of the decoder's conv_in and of both mid blocks: the deepest encoder width. */
     public int midChannels() {
         return upBlockChannels(0);
     }
@@ -128,6 +133,20 @@ public record VaeConfig(
             for (String t : upTypes) {
                 unsupported(!"UpDecoderBlock2D".equals(t), "up_block_types contains '" + t + "'");
             }
+            // the encoder's side of the same checks: it reads RGB and walks the same widths down. Configs written
+            // for the decoder alone may leave down_block_types out; the encoder then mirrors the up blocks.
+            int in = c.integer("in_channels", 3);
+            unsupported(in != 3, "in_channels is " + in);
+            if (c.has("down_block_types")) {
+                List<String> downTypes = c.strings("down_block_types", List.of());
+                if (downTypes.size() != widths.size()) {
+                    throw new IllegalArgumentException("down_block_types has " + downTypes.size() + " entries but"
+                            + " block_out_channels has " + widths.size() + "; they must match");
+                }
+                for (String t : downTypes) {
+                    unsupported(!"DownEncoderBlock2D".equals(t), "down_block_types contains '" + t + "'");
+                }
+            }
             if (!c.has("shift_factor")) {
                 throw new IllegalArgumentException("shift_factor is missing; Z-Image de-normalises latents with"
                         + " latents / scaling_factor + shift_factor (the FLUX VAE uses 0.1159)");
@@ -147,8 +166,9 @@ public record VaeConfig(
 
     private static void unsupported(boolean condition, String what) {
         if (condition) {
-            throw new IllegalArgumentException(what + ", which this decoder does not implement: it runs the FLUX"
-                    + " VAE of Z-Image (silu, UpDecoderBlock2D blocks, mid-block attention, no quant convolutions)."
+            throw new IllegalArgumentException(what + ", which this VAE does not implement: it runs the FLUX"
+                    + " VAE of Z-Image (RGB, silu, DownEncoderBlock2D and UpDecoderBlock2D blocks, mid-block"
+                    + " attention, no quant convolutions)."
                     + " Use the model's original vae/config.json");
         }
     }
