@@ -192,9 +192,12 @@ public final class VaeEncoder implements AutoCloseable {
         return sum + midBlock.cost(area) + convOut.cost(area);
     }
 
-    /** {@link #encode(EncoderInput, VaeTiling, WorkMonitor)} untiled up to 1024×1024 ({@link VaeTiling#auto()}). */
+    /**
+     * {@link #encode(EncoderInput, VaeTiling, WorkMonitor)} untiled up to 1024×1024, in diffusers' 1024-pixel
+     * tiles above ({@link VaeTiling#autoForEncoder()}).
+     */
     public LatentDistribution encode(EncoderInput image) {
-        return encode(image, VaeTiling.auto(), WorkMonitor.NONE);
+        return encode(image, VaeTiling.autoForEncoder(), WorkMonitor.NONE);
     }
 
     /**
