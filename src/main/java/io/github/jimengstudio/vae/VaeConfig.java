@@ -1,6 +1,7 @@
 package io.github.jimengstudio.vae;
 
 import io.github.jimengstudio.tensor.JsonConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -105,6 +106,14 @@ public record VaeConfig(
     /** Pixels per latent cell along each axis: every up block but the last doubles the size. */
     public int upscale() {
         return 1 << (upBlockCount() - 1);
+    }
+
+    /**
+     * The config of the VAE weights at {@code folderOrFile}: a diffusers {@code vae/} folder's {@code config.json},
+     * or {@link #flux()} for a single-file VAE such as ComfyUI's {@code ae.safetensors}, which carries no config.
+     */
+    public static VaeConfig forWeights(Path folderOrFile) throws VaeConfigException {
+        return Files.isDirectory(folderOrFile) ? read(folderOrFile.resolve("config.json")) : flux();
     }
 
     /** Reads {@code vae/config.json}. */

@@ -14,7 +14,6 @@ import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.vae.Layers.Conv2d;
 import io.github.jimengstudio.vae.Layers.GroupNorm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,9 +109,7 @@ public final class VaeDecoder implements AutoCloseable {
      * ComfyUI's {@code ae.safetensors}, which carries no config and is the FLUX VAE ({@link VaeConfig#flux()}).
      */
     public static VaeDecoder open(Path folderOrFile) throws IOException {
-        VaeConfig config = Files.isDirectory(folderOrFile)
-                ? VaeConfig.read(folderOrFile.resolve("config.json"))
-                : VaeConfig.flux();
+        VaeConfig config = VaeConfig.forWeights(folderOrFile);
         try (WeightSource source = WeightSources.open(folderOrFile)) {
             return load(config, source);
         }

@@ -14,7 +14,6 @@ import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.vae.Layers.Conv2d;
 import io.github.jimengstudio.vae.Layers.GroupNorm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,9 +96,7 @@ public final class VaeEncoder implements AutoCloseable {
      * ComfyUI's {@code ae.safetensors} ({@link VaeConfig#flux()}), as {@link VaeDecoder#open} does.
      */
     public static VaeEncoder open(Path folderOrFile) throws IOException {
-        VaeConfig config = Files.isDirectory(folderOrFile)
-                ? VaeConfig.read(folderOrFile.resolve("config.json"))
-                : VaeConfig.flux();
+        VaeConfig config = VaeConfig.forWeights(folderOrFile);
         try (WeightSource source = WeightSources.open(folderOrFile)) {
             return load(config, source);
         }
