@@ -38,6 +38,9 @@ import java.util.List;
  * to the pipeline's random stream.
  */
 public final class VaeEncoder implements AutoCloseable {
+    /** The encoder reads RGB pictures. */
+    private static final int RGB = 3;
+
     private final VaeConfig config;
     private final TensorScope weights;
     private final ComputeDevice device;
@@ -75,8 +78,6 @@ public final class VaeEncoder implements AutoCloseable {
             throw e;
         }
     }
-
-    private static final int RGB = 3;
 
     /**
      * Loads the encoder from weights under diffusers or LDM names ({@link VaeWeights}), the same file the decoder
@@ -156,7 +157,9 @@ public final class VaeEncoder implements AutoCloseable {
         monitor.progress(0, "");
         // the downsamplers' zero padding is created on the current device: make it the encoder's
         try (DeviceScope on = DeviceScope.use(device); TensorScope scope = TensorScope.open()) {
-            Tensor h = convIn.forward(x.to(ElementType.FLOAT32));
+            // row-major whatever the caller's layout: a channels_last input would make every layer channels_last,
+            // whose GroupNorm is ~100× less accurate (PartWeights.Layout.CONTIGUOUS)
+            Tensor h = convIn.forward(x.to(ElementType.FLOAT32).contiguous());
             progress.done(convIn.cost(area), "input");
             for (int i = 0; i < downBlocks.size(); i++) {
                 h = closing(h, downBlocks.get(i).forward(h, progress,

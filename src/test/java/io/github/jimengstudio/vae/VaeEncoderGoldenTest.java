@@ -175,6 +175,17 @@ class VaeEncoderGoldenTest {
     }
 
     @Test
+    void aChannelsLastInputIsEncodedAsAccuratelyAsARowMajorOne() throws IOException {
+        // README-edit §8: the PIL path hands the encoder a channels_last tensor; the reference's GroupNorm then
+        // loses two digits. This encoder lays any input out row-major first, so it gives the same moments.
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(encoderGolden.floats("enc0.input"), 1, 3, 256, 256);
+            float[] rowMajor = diffusers.forward(x).toFloatArray();
+            assertArrayEquals(rowMajor, diffusers.forward(x.channelsLast()).toFloatArray());
+        }
+    }
+
+    @Test
     void stagesChainToTheBareEncoderOutput() throws IOException {
         // forward() is conv_in, the down blocks, the mid block and the head in this order, nothing else
         try (TensorScope s = TensorScope.open()) {
