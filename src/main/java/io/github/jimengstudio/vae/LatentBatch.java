@@ -86,12 +86,6 @@ public record LatentBatch(int batch, int height, int width, float[] values) {
      * shift} in float32, as the pipeline computes it (the Python factors become float32 scalars).
      */
     public LatentBatch denormalized(VaeConfig config) {
-        float scale = (float) config.scalingFactor();
-        float shift = (float) config.shiftFactor();
-        float[] z = new float[values.length];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = values[i] / scale + shift;
-        }
-        return new LatentBatch(batch, height, width, z);
+        return new LatentBatch(batch, height, width, LatentScaling.toVaeSpace(values, config));
     }
 }

@@ -11,7 +11,8 @@ import java.io.IOException;
  * The mid block's self-attention over all latent positions: one head as wide as the block, with a residual
  * connection (diffusers' Attention with {@code group_norm}, {@code residual_connection}, rescale 1):
  * {@code x + to_out(softmax(q kᵀ / √C) v)} where q, k, v are linear maps of {@code groupNorm(x)} seen as
- * {@code [B, h·w, C]} tokens. The only global operation in the decoder, and quadratic in the latent area.
+ * {@code [B, h·w, C]} tokens. The only global operation in the encoder and the
+ * decoder, and quadratic in the latent area.
  */
 final class MidAttention {
     private final GroupNorm groupNorm;
@@ -21,7 +22,7 @@ final class MidAttention {
     private final Linear toOut;
     private final int channels;
 
-    MidAttention(DecoderWeights w, String name, int channels, int groups) throws IOException {
+    MidAttention(PartWeights w, String name, int channels, int groups) throws IOException {
         this.channels = channels;
         groupNorm = GroupNorm.load(w, name + ".group_norm", channels, groups);
         toQ = linear(w, name + ".to_q", channels);
@@ -30,7 +31,7 @@ final class MidAttention {
         toOut = linear(w, name + ".to_out.0", channels);
     }
 
-    private static Linear linear(DecoderWeights w, String name, int channels) throws IOException {
+    private static Linear linear(PartWeights w, String name, int channels) throws IOException {
         return new Linear(name, w.load(name + ".weight", channels, channels), w.load(name + ".bias", channels));
     }
 

@@ -8,7 +8,7 @@ import io.github.jimengstudio.vae.Layers.GroupNorm;
 import java.io.IOException;
 
 /**
- * diffusers' ResnetBlock2D as the VAE decoder uses it (no time embedding, output scale 1, dropout 0):
+ * diffusers' ResnetBlock2D as the VAE's encoder and decoder use it (no time embedding, output scale 1, dropout 0):
  * {@code shortcut(x) + conv2(silu(norm2(conv1(silu(norm1(x))))))}, where the shortcut is a 1×1 convolution when
  * the width changes and the identity otherwise.
  */
@@ -21,7 +21,7 @@ final class ResnetBlock {
     private final int in;
     private final int out;
 
-    ResnetBlock(DecoderWeights w, String name, int in, int out, int groups) throws IOException {
+    ResnetBlock(PartWeights w, String name, int in, int out, int groups) throws IOException {
         this.in = in;
         this.out = out;
         norm1 = GroupNorm.load(w, name + ".norm1", in, groups);

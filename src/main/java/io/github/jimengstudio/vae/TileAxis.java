@@ -93,6 +93,11 @@ public final class TileAxis {
         return spans.get(i).start() * upscale;
     }
 
+    /** Pixels of tile {@code i} on this axis. */
+    public int tilePixels(int i) {
+        return spans.get(i).length() * upscale;
+    }
+
     /** Blend weight of each pixel of tile {@code i} (normalised: over all tiles they sum to 1 at every pixel). */
     public float[] weights(int i) {
         return weights[i].clone();

@@ -1,12 +1,13 @@
 package io.github.jimengstudio.vae;
 
 import io.github.jimengstudio.tensor.JsonConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The decoder-relevant part of a diffusers {@code AutoencoderKL} {@code config.json}; absent keys take the class
- * defaults, as diffusers does. Z-Image-Turbo ships the FLUX.1 VAE: 16 latent channels, block widths
+ * The part of a diffusers {@code AutoencoderKL} {@code config.json} the encoder and decoder need; absent keys take
+ * the class defaults, as diffusers does. Z-Image-Turbo ships the FLUX.1 VAE: 16 latent channels, block widths
  * [128, 256, 512, 512], two layers per block, 32 groups, scaling 0.3611 and shift 0.1159, no quant convolutions.
  *
  * <p>Only that shape of autoencoder is accepted. Anything else the config can describe (quant convolutions, a
@@ -33,7 +34,7 @@ public record VaeConfig(
     public static final String CLASS_NAME = "AutoencoderKL";
     /** The latent width Z-Image's transformer produces. */
     public static final int LATENT_CHANNELS = 16;
-    /** Every GroupNorm of the diffusers Decoder uses this epsilon (fixed in code, not in the config). */
+    /** Every GroupNorm of the diffusers Encoder and Decoder uses this epsilon (fixed in code, not in the config). */
     public static final float NORM_EPS = 1e-6f;
 
     /** Validates the shape; see the class comment for what is refused. */
@@ -87,7 +88,12 @@ public record VaeConfig(
         return blockOutChannels.get(blockOutChannels.size() - 1 - i);
     }
 
-    /** Width of conv_in and the mid block: the deepest encoder width. */
+    /** Output width of encoder down block {@code i} ({@code down_blocks.0} is the shallowest, at full resolution). */
+    public int downBlockChannels(int i) {
+        return blockOutChannels.get(i);
+    }
+
+    /** Width of the decoder's conv_in and of both mid blocks: the deepest encoder width. */
     public int midChannels() {
         return upBlockChannels(0);
     }
@@ -100,6 +106,14 @@ public record VaeConfig(
     /** Pixels per latent cell along each axis: every up block but the last doubles the size. */
     public int upscale() {
         return 1 << (upBlockCount() - 1);
+    }
+
+    /**
+     * The config of the VAE weights at {@code folderOrFile}: a diffusers {@code vae/} folder's {@code config.json},
+     * or {@link #flux()} for a single-file VAE such as ComfyUI's {@code ae.safetensors}, which carries no config.
+     */
+    public static VaeConfig forWeights(Path folderOrFile) throws VaeConfigException {
+        return Files.isDirectory(folderOrFile) ? read(folderOrFile.resolve("config.json")) : flux();
     }
 
     /** Reads {@code vae/config.json}. */
@@ -128,6 +142,20 @@ public record VaeConfig(
             for (String t : upTypes) {
                 unsupported(!"UpDecoderBlock2D".equals(t), "up_block_types contains '" + t + "'");
             }
+            // the encoder's side of the same checks: it reads RGB and walks the same widths down. Configs written
+            // for the decoder alone may leave down_block_types out; the encoder then mirrors the up blocks.
+            int in = c.integer("in_channels", 3);
+            unsupported(in != 3, "in_channels is " + in);
+            if (c.has("down_block_types")) {
+                List<String> downTypes = c.strings("down_block_types", List.of());
+                if (downTypes.size() != widths.size()) {
+                    throw new IllegalArgumentException("down_block_types has " + downTypes.size() + " entries but"
+                            + " block_out_channels has " + widths.size() + "; they must match");
+                }
+                for (String t : downTypes) {
+                    unsupported(!"DownEncoderBlock2D".equals(t), "down_block_types contains '" + t + "'");
+                }
+            }
             if (!c.has("shift_factor")) {
                 throw new IllegalArgumentException("shift_factor is missing; Z-Image de-normalises latents with"
                         + " latents / scaling_factor + shift_factor (the FLUX VAE uses 0.1159)");
@@ -147,8 +175,9 @@ public record VaeConfig(
 
     private static void unsupported(boolean condition, String what) {
         if (condition) {
-            throw new IllegalArgumentException(what + ", which this decoder does not implement: it runs the FLUX"
-                    + " VAE of Z-Image (silu, UpDecoderBlock2D blocks, mid-block attention, no quant convolutions)."
+            throw new IllegalArgumentException(what + ", which this VAE does not implement: it runs the FLUX"
+                    + " VAE of Z-Image (RGB, silu, DownEncoderBlock2D and UpDecoderBlock2D blocks, mid-block"
+                    + " attention, no quant convolutions)."
                     + " Use the model's original vae/config.json");
         }
     }

@@ -1,6 +1,7 @@
 package io.github.jimengstudio.vae;
 
 import static io.github.jimengstudio.vae.Layers.closing;
+import static io.github.jimengstudio.vae.Layers.requireFinite;
 
 import io.github.jimengstudio.nn.WorkMonitor;
 import io.github.jimengstudio.runtime.ComputeDevice;
@@ -13,7 +14,6 @@ import io.github.jimengstudio.tensor.WeightSources;
 import io.github.jimengstudio.vae.Layers.Conv2d;
 import io.github.jimengstudio.vae.Layers.GroupNorm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ public final class VaeDecoder implements AutoCloseable {
     private final ComputeDevice device;
     final Conv2d convIn;
     final MidBlock midBlock;
-    final List<UpBlock> upBlocks;
+    final List<ResnetStage> upBlocks;
     final GroupNorm convNormOut;
     final Conv2d convOut;
 
@@ -49,16 +49,16 @@ public final class VaeDecoder implements AutoCloseable {
         this.weights = TensorScope.detached();
         this.device = device;
         try {
-            DecoderWeights w = new DecoderWeights(source, weights, device);
+            PartWeights w = new PartWeights(source, "decoder", PartWeights.Layout.CHANNELS_LAST, weights, device);
             int groups = config.normNumGroups();
             int mid = config.midChannels();
             convIn = Conv2d.load(w, "decoder.conv_in", config.latentChannels(), mid, 3);
             midBlock = new MidBlock(w, "decoder.mid_block", mid, groups);
-            List<UpBlock> ups = new ArrayList<>();
+            List<ResnetStage> ups = new ArrayList<>();
             int in = mid;
             for (int i = 0; i < config.upBlockCount(); i++) {
                 int out = config.upBlockChannels(i);
-                ups.add(new UpBlock(w, "decoder.up_blocks." + i, in, out, config.resnetsPerUpBlock(),
+                ups.add(ResnetStage.up(w, "decoder.up_blocks." + i, in, out, config.resnetsPerUpBlock(),
                         i < config.upBlockCount() - 1, groups));
                 in = out;
             }
@@ -109,9 +109,7 @@ public final class VaeDecoder implements AutoCloseable {
      * ComfyUI's {@code ae.safetensors}, which carries no config and is the FLUX VAE ({@link VaeConfig#flux()}).
      */
     public static VaeDecoder open(Path folderOrFile) throws IOException {
-        VaeConfig config = Files.isDirectory(folderOrFile)
-                ? VaeConfig.read(folderOrFile.resolve("config.json"))
-                : VaeConfig.flux();
+        VaeConfig config = VaeConfig.forWeights(folderOrFile);
         try (WeightSource source = WeightSources.open(folderOrFile)) {
             return load(config, source);
         }
@@ -149,7 +147,7 @@ public final class VaeDecoder implements AutoCloseable {
         monitor.progress(0, "");
         try (TensorScope scope = TensorScope.open()) {
             Tensor h = convIn.forward(z.to(ElementType.FLOAT32));
-            progress.done(convCost(convIn, area), "input");
+            progress.done(convIn.cost(area), "input");
             h = closing(h, midBlock.forward(h, progress));
             for (int i = 0; i < upBlocks.size(); i++) {
                 h = closing(h, upBlocks.get(i).forward(h, progress, "up block " + (i + 1) + "/" + upBlocks.size()));
@@ -157,24 +155,19 @@ public final class VaeDecoder implements AutoCloseable {
             long pixels = h.dim(2) * h.dim(3);
             h = closing(h, convNormOut.forwardSilu(h));
             h = closing(h, convOut.forward(h));
-            progress.done(convCost(convOut, pixels), "output");
+            progress.done(convOut.cost(pixels), "output");
             return scope.keep(h);
         }
     }
 
     /** Multiply-adds of one pass over a latent of {@code area} cells, in the order {@link #forward} reports them. */
     private long cost(long area) {
-        long sum = convCost(convIn, area) + midBlock.cost(area);
-        for (UpBlock up : upBlocks) {
+        long sum = convIn.cost(area) + midBlock.cost(area);
+        for (ResnetStage up : upBlocks) {
             sum += up.cost(area);
-            area = up.upsamples() ? 4 * area : area;
+            area = up.outputArea(area);
         }
-        return sum + convCost(convOut, area);
-    }
-
-    private static long convCost(Conv2d conv, long area) {
-        long[] k = conv.weight().shape(); // [out, in, kh, kw]
-        return k[0] * k[1] * k[2] * k[3] * area;
+        return sum + convOut.cost(area);
     }
 
     /** {@link #decode(LatentBatch, VaeTiling)} with {@link VaeTiling#auto()}. */
@@ -220,7 +213,7 @@ public final class VaeDecoder implements AutoCloseable {
                     : monitor.part((double) b / n, (double) (b + 1) / n, "image " + (b + 1) + "/" + n);
             float[] one = Arrays.copyOfRange(z.values(), b * cells, (b + 1) * cells);
             float[] decoded = plan == null ? decodeWhole(one, h, w, image) : decodeTiled(one, h, w, plan, image);
-            requireFinite(decoded);
+            requireFinite(decoded, "decoder", "latent");
             int height = h * config.upscale();
             int width = w * config.upscale();
             images.add(new DecodedImage(width, height, Pixels.toUnitRange(decoded, 0, height, width)));
@@ -242,38 +235,8 @@ public final class VaeDecoder implements AutoCloseable {
      * tile's own output wherever one tile covers a pixel.
      */
     float[] decodeTiled(float[] z, int h, int w, TilePlan plan, WorkMonitor monitor) {
-        int up = config.upscale();
-        int height = h * up;
-        int width = w * up;
-        float[] out = new float[3 * height * width];
-        TileAxis rows = plan.rows();
-        TileAxis cols = plan.columns();
-        int tiles = plan.tileCount();
-        for (int i = 0; i < rows.size(); i++) {
-            TileAxis.Span ry = rows.spans().get(i);
-            for (int j = 0; j < cols.size(); j++) {
-                TileAxis.Span rx = cols.spans().get(j);
-                int k = i * cols.size() + j;
-                WorkMonitor tileMonitor = monitor.part((double) k / tiles, (double) (k + 1) / tiles,
-                        "tile " + (k + 1) + "/" + tiles);
-                float[] tile = decodeWhole(crop(z, h, w, ry, rx), ry.length(), rx.length(), tileMonitor);
-                int th = ry.length() * up;
-                int tw = rx.length() * up;
-                int y0 = rows.pixelStart(i);
-                int x0 = cols.pixelStart(j);
-                for (int c = 0; c < 3; c++) {
-                    for (int y = 0; y < th; y++) {
-                        float wy = rows.weight(i, y);
-                        int src = (c * th + y) * tw;
-                        int dst = (c * height + y0 + y) * width + x0;
-                        for (int x = 0; x < tw; x++) {
-                            out[dst + x] += tile[src + x] * (wy * cols.weight(j, x));
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        return plan.blend(3, monitor, (ry, rx, part) -> decodeWhole(crop(z, h, w, ry, rx), ry.length(), rx.length(),
+                part));
     }
 
     /** The latent cells of one tile, all channels. */
@@ -287,20 +250,6 @@ public final class VaeDecoder implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static void requireFinite(float[] decoded) {
-        int bad = 0;
-        for (float v : decoded) {
-            if (!Float.isFinite(v)) {
-                bad++;
-            }
-        }
-        if (bad > 0) {
-            throw new IllegalStateException("the VAE decoder produced " + bad + " non-finite values of "
-                    + decoded.length + " from a finite latent; its weights are damaged or not the FLUX VAE's."
-                    + " Download the VAE again");
-        }
     }
 
     /** Frees the weights. */

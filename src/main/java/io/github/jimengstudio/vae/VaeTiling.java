@@ -33,9 +33,27 @@ public record VaeTiling(long maxUntiledArea, int tile, int overlap) {
         }
     }
 
+    /**
+     * The encoder's tile side, 128 latent cells (1024 pixels): diffusers' {@code tile_sample_min_size}, which is
+     * the config's {@code sample_size} (1024 for Z-Image), for {@code AutoencoderKL.tiled_encode}. Tiles as large
+     * as the largest untiled picture cost no more memory than that picture, and keep each tile's GroupNorm
+     * statistics and attention context close to the whole picture's.
+     */
+    public static final int ENCODER_TILE = 128;
+    /** The encoder's least overlap, 32 latent cells (256 pixels): diffusers' blend extent, a quarter tile. */
+    public static final int ENCODER_OVERLAP = 32;
+
     /** Untiled up to 1024×1024 pixels, tiled above. */
     public static VaeTiling auto() {
         return new VaeTiling(AUTO_MAX_UNTILED_AREA, DEFAULT_TILE, DEFAULT_OVERLAP);
+    }
+
+    /**
+     * For {@link VaeEncoder}: untiled up to 1024×1024 pixels like {@link #auto()}, above it tiles of
+     * {@value #ENCODER_TILE} latent cells overlapping by at least {@value #ENCODER_OVERLAP}, diffusers' sizes.
+     */
+    public static VaeTiling autoForEncoder() {
+        return new VaeTiling(AUTO_MAX_UNTILED_AREA, ENCODER_TILE, ENCODER_OVERLAP);
     }
 
     /** Never tiled: the exact reference decode, whatever the memory it takes. */

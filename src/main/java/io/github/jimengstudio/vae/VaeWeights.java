@@ -19,27 +19,34 @@ public final class VaeWeights {
     /** Prefixes under which full checkpoints carry their VAE (the ones diffusers' single-file loader accepts). */
     static final List<String> PREFIXES = List.of("", "first_stage_model.", "vae.");
 
-    private static final String DIFFUSERS_MARK = "decoder.conv_norm_out.weight";
-    private static final String LDM_MARK = "decoder.norm_out.weight";
+    /** A tensor every diffusers-named VAE half has (the decoder's, or the encoder's in an encoder-only file). */
+    private static final List<String> DIFFUSERS_MARKS =
+            List.of("decoder.conv_norm_out.weight", "encoder.conv_norm_out.weight");
+    /** The same under LDM names. */
+    private static final List<String> LDM_MARKS = List.of("decoder.norm_out.weight", "encoder.norm_out.weight");
 
     /**
      * The weights of {@code source} under diffusers names. Closing the result closes {@code source}.
      *
-     * @throws WeightFileException when no VAE decoder is recognised
+     * @throws WeightFileException when no VAE decoder or encoder is recognised
      */
     public static WeightSource canonical(WeightSource source, VaeConfig config) throws IOException {
         for (String prefix : PREFIXES) {
-            if (source.contains(prefix + DIFFUSERS_MARK)) {
+            if (holdsAny(source, prefix, DIFFUSERS_MARKS)) {
                 return prefix.isEmpty() ? source : RenamedWeights.stripPrefix(source, prefix);
             }
-            if (source.contains(prefix + LDM_MARK)) {
+            if (holdsAny(source, prefix, LDM_MARKS)) {
                 WeightSource ldm = prefix.isEmpty() ? source : RenamedWeights.stripPrefix(source, prefix);
                 return LdmVaeNames.view(ldm, config.upBlockCount());
             }
         }
-        throw new WeightFileException(source.origin(), null, "holds no VAE decoder (neither '" + DIFFUSERS_MARK
-                + "' nor '" + LDM_MARK + "', with or without the prefixes first_stage_model. / vae.);"
+        throw new WeightFileException(source.origin(), null, "holds no VAE decoder or encoder (none of "
+                + DIFFUSERS_MARKS + " / " + LDM_MARKS + ", with or without the prefixes first_stage_model. / vae.);"
                 + " Z-Image needs the model's vae/ folder or ComfyUI's ae.safetensors");
+    }
+
+    private static boolean holdsAny(WeightSource source, String prefix, List<String> names) {
+        return names.stream().anyMatch(n -> source.contains(prefix + n));
     }
 
     /**
@@ -50,13 +57,7 @@ public final class VaeWeights {
         Map<String, long[]> m = new LinkedHashMap<>();
         int mid = config.midChannels();
         conv(m, "decoder.conv_in", config.latentChannels(), mid, 3);
-        resnet(m, "decoder.mid_block.resnets.0", mid, mid);
-        norm(m, "decoder.mid_block.attentions.0.group_norm", mid);
-        for (String p : new String[] {"to_q", "to_k", "to_v", "to_out.0"}) {
-            m.put("decoder.mid_block.attentions.0." + p + ".weight", new long[] {mid, mid});
-            m.put("decoder.mid_block.attentions.0." + p + ".bias", new long[] {mid});
-        }
-        resnet(m, "decoder.mid_block.resnets.1", mid, mid);
+        midBlock(m, "decoder.mid_block", mid);
         int in = mid;
         for (int i = 0; i < config.upBlockCount(); i++) {
             int out = config.upBlockChannels(i);
@@ -71,6 +72,37 @@ public final class VaeWeights {
         norm(m, "decoder.conv_norm_out", in);
         conv(m, "decoder.conv_out", in, config.outChannels(), 3);
         return m;
+    }
+
+    /** Every tensor the encoder loads, under diffusers names, with its shape, in load order (as {@link #decoderShapes}). */
+    public static Map<String, long[]> encoderShapes(VaeConfig config) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        int in = config.downBlockChannels(0);
+        conv(m, "encoder.conv_in", 3, in, 3);
+        for (int i = 0; i < config.upBlockCount(); i++) {
+            int out = config.downBlockChannels(i);
+            for (int j = 0; j < config.layersPerBlock(); j++) {
+                resnet(m, "encoder.down_blocks." + i + ".resnets." + j, j == 0 ? in : out, out);
+            }
+            if (i < config.upBlockCount() - 1) {
+                conv(m, "encoder.down_blocks." + i + ".downsamplers.0.conv", out, out, 3);
+            }
+            in = out;
+        }
+        midBlock(m, "encoder.mid_block", in);
+        norm(m, "encoder.conv_norm_out", in);
+        conv(m, "encoder.conv_out", in, 2 * config.latentChannels(), 3);
+        return m;
+    }
+
+    private static void midBlock(Map<String, long[]> m, String name, int channels) {
+        resnet(m, name + ".resnets.0", channels, channels);
+        norm(m, name + ".attentions.0.group_norm", channels);
+        for (String p : new String[] {"to_q", "to_k", "to_v", "to_out.0"}) {
+            m.put(name + ".attentions.0." + p + ".weight", new long[] {channels, channels});
+            m.put(name + ".attentions.0." + p + ".bias", new long[] {channels});
+        }
+        resnet(m, name + ".resnets.1", channels, channels);
     }
 
     private static void resnet(Map<String, long[]> m, String name, int in, int out) {

@@ -196,12 +196,12 @@ public final class VaeBench {
         w.add(name, DType.F32, shape, v);
     }
 
-    private static double gaussian(SplittableRandom rnd) {
+    static double gaussian(SplittableRandom rnd) {
         double u = 1 - rnd.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
     }
 
-    private static boolean resetPeak() {
+    static boolean resetPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
@@ -214,14 +214,14 @@ public final class VaeBench {
      * CPU time of the whole process (all libtorch threads), user + system, from /proc/self/stat; on this shared
      * machine it varies less than wall time, which counts the waits for other tenants' work.
      */
-    private static double cpuSeconds() throws IOException {
+    static double cpuSeconds() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ (100/s)
     }
 
     /** A /proc/self/status field (VmRSS, VmHWM) in bytes. */
-    private static long status(String field) throws IOException {
+    static long status(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]) * 1024;

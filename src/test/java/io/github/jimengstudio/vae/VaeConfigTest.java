@@ -67,7 +67,7 @@ class VaeConfigTest {
         assertTrue(messageOf(flux("").replace(", \"use_post_quant_conv\": false", ""))
                 .contains("use_post_quant_conv is true (or absent, which means true)"));
         assertTrue(messageOf(flux(", \"mid_block_add_attention\": false"))
-                .contains("mid_block_add_attention is false, which this decoder does not implement"));
+                .contains("mid_block_add_attention is false, which this VAE does not implement"));
         assertTrue(messageOf(flux(", \"act_fn\": \"gelu\"")).contains("act_fn is 'gelu'"));
         assertTrue(messageOf(flux(", \"_class_name\": \"AutoencoderTiny\""))
                 .contains("_class_name is 'AutoencoderTiny', but only AutoencoderKL"));

@@ -14,15 +14,27 @@ class VaeDecoderShapesTest {
 
     @Test
     void theTableIsExactlyTheGoldenDecoderTensors() throws IOException {
-        Map<String, long[]> table = VaeWeights.decoderShapes(VaeConfig.read(Golden.file("vae-tiny/config.json")));
+        assertTableIsTheGoldenPart("decoder.", VaeWeights.decoderShapes(tiny()));
+    }
+
+    @Test
+    void theEncoderTableIsExactlyTheGoldenEncoderTensors() throws IOException {
+        assertTableIsTheGoldenPart("encoder.", VaeWeights.encoderShapes(tiny()));
+    }
+
+    private static VaeConfig tiny() throws IOException {
+        return VaeConfig.read(Golden.file("vae-tiny/config.json"));
+    }
+
+    private static void assertTableIsTheGoldenPart(String prefix, Map<String, long[]> table) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(Golden.file("vae-tiny/diffusion_pytorch_model.safetensors"))) {
-            TreeSet<String> decoder = new TreeSet<>();
+            TreeSet<String> part = new TreeSet<>();
             for (String n : f.names()) {
-                if (n.startsWith("decoder.")) {
-                    decoder.add(n);
+                if (n.startsWith(prefix)) {
+                    part.add(n);
                 }
             }
-            assertEquals(decoder, new TreeSet<>(table.keySet()));
+            assertEquals(part, new TreeSet<>(table.keySet()));
             for (Map.Entry<String, long[]> e : table.entrySet()) {
                 assertArrayEquals(f.info(e.getKey()).shape(), e.getValue(), e.getKey());
             }

@@ -84,6 +84,31 @@ class VaeWeightsTest {
     }
 
     @Test
+    void theEncoderLoadsFromEveryLayoutTheDecoderLoadsFrom(@TempDir Path dir) throws IOException {
+        Path ldmPrefixed = copy(LDM, dir.resolve("full.safetensors"), "first_stage_model.", "model.x");
+        try (SafetensorsFile f = SafetensorsFile.open(ldmPrefixed); VaeEncoder e = VaeEncoder.load(tiny(), f)) {
+            assertEquals(4, e.downBlocks.size());
+        }
+    }
+
+    @Test
+    void encoderTensorsWithoutAPlaceAreRefusedByName(@TempDir Path dir) throws IOException {
+        Path extra = copy(DIFFUSERS, dir.resolve("extra.safetensors"), "", "encoder.down_blocks.0.attentions.0.x");
+        try (SafetensorsFile f = SafetensorsFile.open(extra)) {
+            String m = assertThrows(IOException.class, () -> VaeEncoder.load(tiny(), f)).getMessage();
+            assertTrue(m.contains("1 encoder tensor(s) have no place in the encoder that config.json describes"
+                    + " (encoder.down_blocks.0.attentions.0.x)"), m);
+            // the decoder ignores the encoder's tensors, as the encoder ignores the decoder's
+            VaeDecoder.load(tiny(), f).close();
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(DIFFUSERS)) {
+            String m = assertThrows(IOException.class, () -> VaeEncoder.load(VaeConfig.flux(), f)).getMessage();
+            assertTrue(m.contains("weight 'encoder.conv_in.weight'") && m.contains("[8, 3, 3, 3]")
+                    && m.contains("[128, 3, 3, 3]"), m);
+        }
+    }
+
+    @Test
     void weightsOfAnotherSizeNameTheTensorAndBothShapes() throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(DIFFUSERS)) {
             String m = assertThrows(IOException.class, () -> VaeDecoder.load(VaeConfig.flux(), f)).getMessage();
