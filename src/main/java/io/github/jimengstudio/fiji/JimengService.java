@@ -18,12 +18,14 @@ import io.github.jimengstudio.pipeline.ResourceHashing;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
+import io.github.jimengstudio.pipeline.RealModelFit;
 import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
 import io.github.jimengstudio.pipeline.download.DownloadListener;
 import io.github.jimengstudio.pipeline.download.DownloadProgress;
 import io.github.jimengstudio.pipeline.download.DownloadResult;
+import io.github.jimengstudio.pipeline.download.FreeSpace;
 import io.github.jimengstudio.pipeline.download.ModelDownloadException;
 import io.github.jimengstudio.pipeline.download.ModelDownloader;
 import io.github.jimengstudio.provenance.PngTextReader;
@@ -407,8 +409,11 @@ public class JimengService extends AbstractService implements SciJavaService {
     public String diagnostics() {
         StringBuilder sb = new StringBuilder();
         sb.append(Version.full()).append('\n');
+        int gpus = 0;
         try {
-            sb.append("Engine: ").append(TorchRuntime.get().report()).append('\n');
+            TorchRuntime runtime = TorchRuntime.get();
+            sb.append("Engine: ").append(runtime.report()).append('\n');
+            gpus = runtime.gpuCount();
         } catch (RuntimeException | Error e) {
             sb.append("Engine: does not start: ").append(e.getMessage()).append('\n');
         }
@@ -444,7 +449,19 @@ public class JimengService extends AbstractService implements SciJavaService {
         } catch (IllegalArgumentException e) {
             sb.append("Free memory: ").append(e.getMessage()).append('\n');
         }
+        sb.append("The real Z-Image-Turbo on this machine (estimates, README › Hardware):\n");
+        RealModelFit.verdicts(NativeMemory.physicalBytes(), gpus, freeDisk(ModelDownloader.defaultTarget()))
+                .forEach(line -> sb.append("  ").append(line).append('\n'));
         return sb.toString();
+    }
+
+    /** Free disk where {@code folder} is or would be made, or -1. */
+    private static long freeDisk(Path folder) {
+        try {
+            return FreeSpace.fileSystem().usableBytes(folder);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     // ---- downloading -----------------------------------------------------------------------------------------

@@ -399,6 +399,15 @@ class JimengServiceTest {
     }
 
     @Test
+    void diagnosticsSayForThisMachineWhichWaysToRunTheRealModelFit() {
+        String report = jimeng.diagnostics();
+        assertTrue(report.contains("The real Z-Image-Turbo on this machine (estimates, README › Hardware):\n"),
+                report);
+        assertTrue(report.contains("  CPU, float32: needs about 48 GB of RAM — "), report);
+        assertTrue(report.contains("  Disk: the model takes about 33 GB"), report);
+    }
+
+    @Test
     void badInputGivesAClearErrorThroughTheCommand() throws Exception {
         CommandModule size = run(GenerateImageCommand.class, macroInputs("prompt", FOX, "width", "100",
                 "height", "256", "steps", "4", "seed", "1"));

@@ -14,6 +14,7 @@ import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.download.DownloadCancelledException;
 import io.github.jimengstudio.pipeline.download.DownloadListener;
 import io.github.jimengstudio.pipeline.download.DownloadProgress;
+import io.github.jimengstudio.pipeline.download.FreeSpace;
 import java.awt.BorderLayout;
 import java.awt.Color;
 import java.awt.FlowLayout;
@@ -21,7 +22,6 @@ import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -543,15 +543,11 @@ public final class StudioPanel extends JPanel {
     }
 
     private static String freeSpace(Path folder) {
-        for (Path p = folder.toAbsolutePath(); p != null; p = p.getParent()) {
-            try {
-                long free = Files.getFileStore(p).getUsableSpace();
-                return String.format(Locale.ROOT, "(%.1f GB free there)", free / 1e9);
-            } catch (IOException e) {
-                // not there yet: ask its parent
-            }
+        try {
+            return String.format(Locale.ROOT, "(%.1f GB free there)", FreeSpace.fileSystem().usableBytes(folder) / 1e9);
+        } catch (IOException e) {
+            return "";
         }
-        return "";
     }
 
     /** Downloads into {@code folder} on a thread of its own, with progress below and Cancel. */
