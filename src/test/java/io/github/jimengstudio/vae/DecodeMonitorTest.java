@@ -12,7 +12,7 @@ import io.github.jimengstudio.sampling.TorchCpuRandom;
 import io.github.jimengstudio.tensor.SafetensorsFile;
 import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
-import java.util.ArrayList;
+import io.github.jimengstudio.vae.WorkRecorder.Event;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,12 +47,6 @@ class DecodeMonitorTest {
     }
 
     /** Thrown by a monitor to stop the work, as the pipeline's cancel does. */
-    private static final class Stop extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-    }
-
-    private record Event(double fraction, String detail) { }
-
     private static void assertMonotonicToOne(List<Event> events) {
         assertEquals(0.0, events.get(0).fraction(), "the pass announces its start");
         for (int i = 1; i < events.size(); i++) {
@@ -64,8 +58,9 @@ class DecodeMonitorTest {
 
     @Test
     void anUntiledDecodeReportsEveryBlockUpToExactlyOne() {
-        List<Event> events = new ArrayList<>();
-        decoder.decode(latent(), VaeTiling.never(), (f, d) -> events.add(new Event(f, d)));
+        WorkRecorder recorder = new WorkRecorder(null);
+        decoder.decode(latent(), VaeTiling.never(), recorder);
+        List<Event> events = recorder.seen;
         assertMonotonicToOne(events);
         // start, conv_in, 3 mid-block layers, 4 up blocks of 3 resnets (+ 3 upsamplers), output head
         assertEquals(1 + 1 + 3 + 4 * 3 + 3 + 1, events.size(), events.toString());
@@ -76,8 +71,9 @@ class DecodeMonitorTest {
 
     @Test
     void aTiledDecodeReportsEachTileAsAnEqualShare() {
-        List<Event> events = new ArrayList<>();
-        decoder.decode(latent(), TILED, (f, d) -> events.add(new Event(f, d)));
+        WorkRecorder recorder = new WorkRecorder(null);
+        decoder.decode(latent(), TILED, recorder);
+        List<Event> events = recorder.seen;
         assertMonotonicToOne(events);
         int n = TILED.planFor(H, W, 8).tileCount();
         assertEquals(4, n);
@@ -94,32 +90,23 @@ class DecodeMonitorTest {
     @Test
     void aStopAfterTheFirstTileFreesEveryTemporaryAndTheNextDecodeIsUnchanged() {
         float[] expected = decoder.decode(latent(), TILED).get(0).rgb();
-        Stop stop = new Stop();
-        List<Event> seen = new ArrayList<>();
-        WorkMonitor stopAtTileTwo = (f, d) -> {
-            seen.add(new Event(f, d));
-            if (d.startsWith("tile 2/4")) {
-                throw stop;
-            }
-        };
+        WorkRecorder stopAtTileTwo = new WorkRecorder("tile 2/4");
         try (TensorScope outer = TensorScope.open()) {
-            assertSame(stop, assertThrows(Stop.class, () -> decoder.decode(latent(), TILED, stopAtTileTwo)));
+            assertSame(stopAtTileTwo.stop, assertThrows(WorkRecorder.Stop.class,
+                    () -> decoder.decode(latent(), TILED, stopAtTileTwo)));
             assertEquals(0, outer.size(), "a stopped decode leaves no tensor behind");
         }
-        assertEquals(new Event(1 / 4.0, "tile 2/4"), seen.get(seen.size() - 1), "stopped as tile 2 began");
+        assertEquals(new Event(1 / 4.0, "tile 2/4"), stopAtTileTwo.last(), "stopped as tile 2 began");
         assertArrayEquals(expected, decoder.decode(latent(), TILED).get(0).rgb());
     }
 
     @Test
     void aStopInsideAnUntiledDecodeFreesEveryTemporaryAndTheNextDecodeIsUnchanged() {
         float[] expected = decoder.decode(latent(), VaeTiling.never()).get(0).rgb();
-        Stop stop = new Stop();
+        WorkRecorder stopInUpBlockTwo = new WorkRecorder("up block 2/4");
         try (TensorScope outer = TensorScope.open()) {
-            assertSame(stop, assertThrows(Stop.class, () -> decoder.decode(latent(), VaeTiling.never(), (f, d) -> {
-                if (d.equals("up block 2/4")) {
-                    throw stop;
-                }
-            })));
+            assertSame(stopInUpBlockTwo.stop, assertThrows(WorkRecorder.Stop.class,
+                    () -> decoder.decode(latent(), VaeTiling.never(), stopInUpBlockTwo)));
             assertEquals(0, outer.size(), "a stopped decode leaves no tensor behind");
         }
         assertArrayEquals(expected, decoder.decode(latent(), VaeTiling.never()).get(0).rgb());

@@ -11,7 +11,6 @@ import io.github.jimengstudio.runtime.Tensor;
 import io.github.jimengstudio.runtime.TensorScope;
 import io.github.jimengstudio.testing.Golden;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,12 +39,6 @@ class EncodeChecksTest {
         return TiledEncodeTest.canvas(96, 96);
     }
 
-    private static final class Stop extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-    }
-
-    private record Event(double fraction, String detail) { }
-
     @Test
     void aSideThatIsNotAMultipleOfEightIsRefusedBeforeNativeCode() {
         try (TensorScope s = TensorScope.open()) {
@@ -71,8 +64,9 @@ class EncodeChecksTest {
 
     @Test
     void anUntiledEncodeReportsEveryBlockUpToExactlyOne() {
-        List<Event> events = new ArrayList<>();
-        encoder.encode(picture(), VaeTiling.never(), (f, d) -> events.add(new Event(f, d)));
+        WorkRecorder recorder = new WorkRecorder(null);
+        encoder.encode(picture(), VaeTiling.never(), recorder);
+        List<WorkRecorder.Event> events = recorder.seen;
         assertEquals(0.0, events.get(0).fraction());
         for (int i = 1; i < events.size(); i++) {
             assertTrue(events.get(i).fraction() >= events.get(i - 1).fraction(), events.toString());
@@ -81,26 +75,20 @@ class EncodeChecksTest {
         // start, conv_in, 4 down blocks of 2 resnets (+ 3 downsamplers), 3 mid-block layers, output head
         assertEquals(1 + 1 + 4 * 2 + 3 + 3 + 1, events.size(), events.toString());
         assertEquals(List.of("", "input", "down block 1/4", "down block 2/4", "down block 3/4", "down block 4/4",
-                "mid block", "output"), events.stream().map(Event::detail).distinct().toList());
+                "mid block", "output"), events.stream().map(WorkRecorder.Event::detail).distinct().toList());
     }
 
     @Test
     void aStopAtTheSecondTileFreesEveryTemporaryAndTheNextEncodeIsUnchanged() {
         assertEquals(4, TILED.planFor(12, 12, 1).tileCount());
         LatentDistribution expected = encoder.encode(picture(), TILED, WorkMonitor.NONE);
-        Stop stop = new Stop();
-        List<Event> seen = new ArrayList<>();
-        WorkMonitor stopAtTileTwo = (f, d) -> {
-            seen.add(new Event(f, d));
-            if (d.startsWith("tile 2/4")) {
-                throw stop;
-            }
-        };
+        WorkRecorder stopAtTileTwo = new WorkRecorder("tile 2/4");
         try (TensorScope outer = TensorScope.open()) {
-            assertSame(stop, assertThrows(Stop.class, () -> encoder.encode(picture(), TILED, stopAtTileTwo)));
+            assertSame(stopAtTileTwo.stop, assertThrows(WorkRecorder.Stop.class,
+                    () -> encoder.encode(picture(), TILED, stopAtTileTwo)));
             assertEquals(0, outer.size(), "a stopped encode leaves no tensor behind");
         }
-        assertEquals(new Event(1 / 4.0, "tile 2/4"), seen.get(seen.size() - 1), "stopped as tile 2 began");
+        assertEquals(new WorkRecorder.Event(1 / 4.0, "tile 2/4"), stopAtTileTwo.last(), "stopped as tile 2 began");
         LatentDistribution again = encoder.encode(picture(), TILED, WorkMonitor.NONE);
         assertArrayEquals(expected.mean(), again.mean());
         assertArrayEquals(expected.logvar(), again.logvar());
