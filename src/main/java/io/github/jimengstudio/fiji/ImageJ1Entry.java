@@ -111,6 +111,26 @@ public final class ImageJ1Entry implements PlugIn {
         }
     }
 
+    /** How an input is asked for in an ImageJ 1.x dialog. */
+    private enum Field { CHECKBOX, NUMBER, WHOLE_NUMBER, FOLDER, CHOICE, TEXT }
+
+    private static Field fieldOf(ModuleItem<?> item) {
+        Class<?> t = item.getType();
+        if (t == boolean.class || t == Boolean.class) {
+            return Field.CHECKBOX;
+        }
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+            return Field.WHOLE_NUMBER;
+        }
+        if (t == double.class || t == Double.class || t == float.class || t == Float.class) {
+            return Field.NUMBER;
+        }
+        if (t == File.class) {
+            return Field.FOLDER;
+        }
+        return item.getChoices() != null && !item.getChoices().isEmpty() ? Field.CHOICE : Field.TEXT;
+    }
+
     /**
      * An ImageJ 1.x dialog with one field per input, filled with the declared defaults or the values saved last
      * time. Each label's first word is the input's name, so the recorder writes the keys a macro uses.
@@ -125,19 +145,15 @@ public final class ImageJ1Entry implements PlugIn {
             Object saved = modules.load(item);
             Object value = saved != null ? saved : item.getValue(defaults);
             String label = label(item);
-            Class<?> type = item.getType();
-            if (type == boolean.class || type == Boolean.class) {
-                gd.addCheckbox(label, Boolean.TRUE.equals(value));
-            } else if (Number.class.isAssignableFrom(box(type))) {
-                gd.addNumericField(label, value == null ? 0 : ((Number) value).doubleValue(), whole(type) ? 0 : 2);
-            } else if (type == File.class) {
-                gd.addDirectoryField(label, value == null ? "" : value.toString(), 40);
-            } else if (item.getChoices() != null && !item.getChoices().isEmpty()) {
-                List<?> choices = item.getChoices();
-                gd.addChoice(label, choices.stream().map(String::valueOf).toArray(String[]::new),
-                        value == null ? String.valueOf(choices.get(0)) : value.toString());
-            } else {
-                gd.addStringField(label, value == null ? "" : value.toString(), 40);
+            String text = value == null ? "" : value.toString();
+            switch (fieldOf(item)) {
+                case CHECKBOX -> gd.addCheckbox(label, Boolean.TRUE.equals(value));
+                case WHOLE_NUMBER, NUMBER -> gd.addNumericField(label, value == null ? 0 : ((Number) value)
+                        .doubleValue(), fieldOf(item) == Field.WHOLE_NUMBER ? 0 : 2);
+                case FOLDER -> gd.addDirectoryField(label, text, 40);
+                case CHOICE -> gd.addChoice(label, item.getChoices().stream().map(String::valueOf)
+                        .toArray(String[]::new), value == null ? String.valueOf(item.getChoices().get(0)) : text);
+                case TEXT -> gd.addStringField(label, text, 40);
             }
         }
         gd.showDialog();
@@ -145,25 +161,16 @@ public final class ImageJ1Entry implements PlugIn {
             return false;
         }
         for (ModuleItem<?> item : items) {
-            Class<?> type = item.getType();
-            Object value;
-            if (type == boolean.class || type == Boolean.class) {
-                value = gd.getNextBoolean();
-            } else if (Number.class.isAssignableFrom(box(type))) {
-                double n = gd.getNextNumber();
-                value = whole(type) ? Long.toString(Math.round(n)) : Double.toString(n);
-            } else if (type != File.class && item.getChoices() != null && !item.getChoices().isEmpty()) {
-                value = gd.getNextChoice();
-            } else {
-                value = gd.getNextString();
-            }
+            Object value = switch (fieldOf(item)) {
+                case CHECKBOX -> gd.getNextBoolean();
+                case WHOLE_NUMBER -> Long.toString(Math.round(gd.getNextNumber()));
+                case NUMBER -> Double.toString(gd.getNextNumber());
+                case CHOICE -> gd.getNextChoice();
+                case FOLDER, TEXT -> gd.getNextString();
+            };
             inputs.put(item.getName(), value);
         }
         return true;
-    }
-
-    private static boolean whole(Class<?> type) {
-        return type == int.class || type == Integer.class || type == long.class || type == Long.class;
     }
 
     /** "Lora_strength": the input's name, capitalised, so that ImageJ records it as the key "lora_strength". */
@@ -184,13 +191,6 @@ public final class ImageJ1Entry implements PlugIn {
             out.add(input);
         }
         return out;
-    }
-
-    private static Class<?> box(Class<?> t) {
-        if (!t.isPrimitive()) {
-            return t;
-        }
-        return t == boolean.class ? Boolean.class : t == char.class ? Character.class : Number.class;
     }
 
     /** Outside a macro (a macro's image is shown by {@link MacroImageOutput}): images shown, texts logged. */

@@ -14,11 +14,11 @@ import io.github.jimengstudio.pipeline.GenerationRecord;
 import io.github.jimengstudio.pipeline.GenerationRequest;
 import io.github.jimengstudio.pipeline.ModelLocation;
 import io.github.jimengstudio.pipeline.ModelSearch;
-import io.github.jimengstudio.pipeline.ResourceHashing;
 import io.github.jimengstudio.pipeline.PipelineOptions;
 import io.github.jimengstudio.pipeline.PreviewImage;
 import io.github.jimengstudio.pipeline.ProgressListener;
 import io.github.jimengstudio.pipeline.RealModelFit;
+import io.github.jimengstudio.pipeline.ResourceHashing;
 import io.github.jimengstudio.pipeline.Stage;
 import io.github.jimengstudio.pipeline.Version;
 import io.github.jimengstudio.pipeline.ZImagePipeline;
@@ -28,8 +28,8 @@ import io.github.jimengstudio.pipeline.download.DownloadResult;
 import io.github.jimengstudio.pipeline.download.FreeSpace;
 import io.github.jimengstudio.pipeline.download.ModelDownloadException;
 import io.github.jimengstudio.pipeline.download.ModelDownloader;
-import io.github.jimengstudio.provenance.PngTextReader;
 import io.github.jimengstudio.provenance.FileHashes;
+import io.github.jimengstudio.provenance.PngTextReader;
 import io.github.jimengstudio.provenance.PngWriter;
 import io.github.jimengstudio.provenance.ProvenanceCodec;
 import io.github.jimengstudio.provenance.ResourceHashes;
@@ -632,17 +632,17 @@ public class JimengService extends AbstractService implements SciJavaService {
      * with a note in the log.
      */
     private ResourceHashes resourceHashes(GenerationRecord record) {
-        ModelLocation model = null;
         ZImagePipeline loaded = pipeline;
-        if (loaded != null && loaded.location().identity().equals(record.modelIdentity())) {
-            model = loaded.location();
-        } else {
-            try {
-                ModelLocation found = locateModel();
-                model = found.identity().equals(record.modelIdentity()) ? found : null;
-            } catch (IOException e) {
-                model = null;
+        ModelLocation model = loaded != null ? loaded.location() : null;
+        try {
+            if (model == null || !model.identity().equals(record.modelIdentity())) {
+                model = locateModel();
             }
+        } catch (IOException e) {
+            model = null; // not at hand: no model hash
+        }
+        if (model != null && !model.identity().equals(record.modelIdentity())) {
+            model = null; // another model than the one that made the image
         }
         try {
             FileHashes cache = new FileHashes(TorchRuntime.cacheRoot().resolve(FileHashes.CACHE_FILE_NAME));
@@ -729,6 +729,9 @@ public class JimengService extends AbstractService implements SciJavaService {
             status.warn("Jimeng Studio: " + m);
             log.error("Jimeng Studio: " + m);
             reported.put(error, Boolean.TRUE);
+            if (error.getCause() != null) {
+                reported.put(error.getCause(), Boolean.TRUE); // GenerationJob.await unwraps an UncheckedIOException
+            }
             publish(Kind.FAILED, null, 0, 0, null, null, m);
         }
     }
